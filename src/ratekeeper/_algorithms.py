@@ -1,0 +1,649 @@
+"""The decision core: one set of pure functions per algorithm.
+
+Every function takes the state of one (limit, scope) budget, the store's ``now`` and the
+numbers of the request; none reads a clock or does I/O. Stores (memory, SQLite) call them
+under their own lock or transaction; the Redis store mirrors them in Lua and is checked
+against the same test vectors.
+
+States are small mutable objects that the functions update in place (the stores own them);
+``decide`` combines several limits into one all-or-nothing decision.
+
+Reservations: a request that cannot start now gets the earliest start time at which every
+limit it names admits it, and that slot is booked at once. A later request may fill an
+earlier gap if (and only if) no interval any booked request relies on would overflow, so a
+booked slot is never invalidated and nobody starves.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from ._limits import Limit, Observation
+
+__all__ = [
+    "Decision",
+    "FixedState",
+    "QuotaState",
+    "SlidingState",
+    "State",
+    "TokenState",
+    "decide",
+    "earliest",
+    "commit",
+    "new_state",
+    "observe",
+    "refund",
+    "snapshot",
+    "state_from_dict",
+    "state_to_dict",
+    "MAX_SLIDING_ENTRIES",
+]
+
+TOL = 1e-9
+"""Relative tolerance for float sums (weights like 0.1 do not add up exactly)."""
+
+MAX_SLIDING_ENTRIES = 8192
+"""Past entries a sliding window keeps; beyond that the oldest are merged pairwise into the
+later one of each pair (counted as if spent later), which never admits more."""
+
+SLIDING_RESOLUTION = 1.0 / 4096
+"""A request admitted in the same cell of the grid ``period * SLIDING_RESOLUTION`` as the
+newest entry is merged into it and the entry moves to the later time: counted as spent a little later, so
+it stays in the window a little longer. That never admits more than the exact rule, keeps
+at most ~4096 entries per window, and delays a start by at most that much."""
+
+
+def _fits(used: float, cost: float, cap: float) -> bool:
+    return used + cost <= cap * (1.0 + TOL) + TOL
+
+
+# ---------------------------------------------------------------------------------------
+# sliding: at most `cap` in any interval of length `period`
+# ---------------------------------------------------------------------------------------
+
+
+class SlidingState:
+    """Entries ``(time, weight)`` sorted by time, stored as times and running totals.
+
+    ``cums[i]`` is the total weight of entries ``0..i``; entries below ``head`` have left
+    every window that still matters and are dropped in bulk now and then.
+    """
+
+    __slots__ = ("blocked_until", "cums", "head", "times")
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+        self.cums: list[float] = []
+        self.head = 0
+        self.blocked_until = -math.inf
+
+    def _cum_le(self, x: float) -> float:
+        """Total weight of entries with time <= x."""
+        i = bisect_right(self.times, x)
+        return self.cums[i - 1] if i else 0.0
+
+    def window(self, lo: float, hi: float) -> float:
+        """Total weight of entries with lo < time <= hi."""
+        return self._cum_le(hi) - self._cum_le(lo)
+
+    def total(self) -> float:
+        return self.cums[-1] if self.cums else 0.0
+
+    def take_now(self, now: float, cost: float, cap: float, limit: Limit, epoch: float) -> bool:
+        """The common case in one step: nothing is booked after ``now`` and the cost fits
+        at ``now``, so it is booked there. False (nothing booked) means "ask ``earliest``"."""
+        if now < self.blocked_until:
+            return False
+        period = limit.period
+        times = self.times
+        if times:
+            if times[-1] > now:
+                return False
+            if times[self.head] <= now - period:
+                _sliding_expire(self, now, period)
+                times = self.times
+        cums = self.cums
+        if times:
+            total = cums[-1]
+            head = self.head
+            used = total - cums[head - 1] if head else total
+        else:
+            total = used = 0.0
+        if used + cost > cap * (1.0 + TOL) + TOL:
+            return False
+        grid = period * SLIDING_RESOLUTION
+        # merge only within one cell of a fixed grid, so a merged entry never drifts more
+        # than one cell: under steady traffic entries still leave the window on time
+        if times and now // grid == times[-1] // grid:
+            times[-1] = now
+            cums[-1] = total + cost
+        else:
+            times.append(now)
+            cums.append(total + cost)
+            if len(times) - self.head > MAX_SLIDING_ENTRIES:
+                _sliding_coarsen(self, now)
+        return True
+
+    def untake(self, now: float, cost: float, limit: Limit, epoch: float) -> None:
+        """Undo the last ``take_now`` (when another limit of the same request refused)."""
+        self.cums[-1] -= cost
+
+
+def _sliding_expire(st: SlidingState, now: float, period: float) -> None:
+    times = st.times
+    cut = now - period
+    head = st.head
+    n = len(times)
+    while head < n and times[head] <= cut:
+        head += 1
+    st.head = head
+    if head and head * 2 >= n:
+        # drop the expired prefix and rebase the running totals so they stay small
+        base = st.cums[head - 1]
+        del times[:head]
+        st.cums = [c - base for c in st.cums[head:]]
+        st.head = 0
+
+
+def _sliding_feasible(st: SlidingState, t: float, cost: float, cap: float, period: float, first_after: int) -> bool:
+    """Whether ``cost`` placed at ``t`` keeps every window containing ``t`` within ``cap``.
+
+    The windows containing t are [x, x+period) for x in (t-period, t]. Their largest total
+    is either (t-period, t] or, for each booked entry a in (t, t+period), (a-period, a].
+    """
+    if not _fits(st.window(t - period, t), cost, cap):
+        return False
+    times = st.times
+    for j in range(first_after, len(times)):
+        a = times[j]
+        if a >= t + period:
+            break
+        if not _fits(st.window(a - period, a), cost, cap):
+            return False
+    return True
+
+
+def sliding_earliest(st: SlidingState, now: float, frm: float, cost: float, cap: float, period: float) -> float:
+    _sliding_expire(st, now, period)
+    times = st.times
+    t = max(frm, st.blocked_until)
+    while True:
+        after = bisect_right(times, t)
+        if after == len(times):
+            # nothing booked after t: only the window (t-period, t] matters, and moving
+            # right only ever frees room, so jump straight to the first time it fits
+            total = st.total()
+            used = total - st._cum_le(t - period)
+            if _fits(used, cost, cap):
+                return t
+            need = total + cost - cap * (1.0 + TOL) - TOL
+            k = bisect_left(st.cums, need, st.head)
+            if k >= len(times):  # cost > cap: callers check that first
+                return math.inf
+            return max(t, times[k] + period)
+        if _sliding_feasible(st, t, cost, cap, period, after):
+            return t
+        # feasibility can only change where an entry enters or leaves a window
+        nxt = times[after]
+        i = bisect_right(times, t - period)
+        if i < len(times):
+            nxt = min(nxt, times[i] + period)
+        t = nxt
+
+
+def sliding_commit(st: SlidingState, at: float, cost: float) -> float:
+    times, cums = st.times, st.cums
+    n = len(times)
+    if n == 0 or at > times[-1]:
+        times.append(at)
+        cums.append((cums[-1] if n else 0.0) + cost)
+    elif at == times[-1]:
+        cums[-1] += cost
+    else:
+        i = bisect_left(times, at, st.head)
+        if i < n and times[i] == at:
+            for k in range(i, n):
+                cums[k] += cost
+        else:
+            times.insert(i, at)
+            cums.insert(i, (cums[i - 1] if i else 0.0))
+            for k in range(i, n + 1):
+                cums[k] += cost
+    if len(times) - st.head > MAX_SLIDING_ENTRIES:
+        _sliding_coarsen(st, at)
+    return at
+
+
+def _sliding_coarsen(st: SlidingState, now: float) -> None:
+    """Merge the oldest half of the past entries pairwise into the later entry of each pair.
+
+    Counting a weight as spent later than it was keeps it in windows longer: never admits more.
+    """
+    head = st.head
+    past_end = bisect_right(st.times, now, head)
+    span = (past_end - head) // 2
+    if span < 2:
+        return
+    stop = head + span
+    # keep every second index in [head, stop), and the one just before stop, so totals hold
+    keep = list(range(head + 1, stop, 2))
+    if not keep or keep[-1] != stop - 1:
+        keep.append(stop - 1)
+    st.times[head:stop] = [st.times[k] for k in keep]
+    st.cums[head:stop] = [st.cums[k] for k in keep]
+
+
+def sliding_refund(st: SlidingState, now: float, at: float, amount: float, period: float) -> None:
+    if at <= now - period:
+        return  # that entry has left every window already
+    times, cums = st.times, st.cums
+    i = bisect_left(times, at, st.head)
+    if i >= len(times):
+        return
+    weight = cums[i] - (cums[i - 1] if i else 0.0)
+    take = min(amount, weight)
+    if take <= 0:
+        return
+    for k in range(i, len(times)):
+        cums[k] -= take
+
+
+def sliding_used(st: SlidingState, now: float, period: float) -> tuple[float, float]:
+    """(units in the window ending now, units booked after now)."""
+    _sliding_expire(st, now, period)
+    return st.window(now - period, now), st.total() - st._cum_le(now)
+
+
+# ---------------------------------------------------------------------------------------
+# fixed: at most `cap` per window [k*period + offset, (k+1)*period + offset)
+# ---------------------------------------------------------------------------------------
+
+
+class FixedState:
+    """Units used per window index; windows before the current one are dropped."""
+
+    __slots__ = ("blocked_until", "windows")
+
+    def __init__(self) -> None:
+        self.windows: dict[int, float] = {}
+        self.blocked_until = -math.inf
+
+    def take_now(self, now: float, cost: float, cap: float, limit: Limit, epoch: float) -> bool:
+        if now < self.blocked_until:
+            return False
+        windows = self.windows
+        k = math.floor((now + epoch - limit.offset) / limit.period)
+        used = windows.get(k)
+        if used is None:
+            if windows:
+                for old in [j for j in windows if j < k]:
+                    del windows[old]
+            used = 0.0
+        if used + cost > cap * (1.0 + TOL) + TOL:
+            return False
+        windows[k] = used + cost
+        return True
+
+    def untake(self, now: float, cost: float, limit: Limit, epoch: float) -> None:
+        fixed_refund(self, now, cost, limit, epoch)
+
+
+def _window_index(t: float, limit: Limit, epoch: float) -> int:
+    return math.floor((t + epoch - limit.offset) / limit.period)
+
+
+def _window_start(k: int, limit: Limit, epoch: float) -> float:
+    return k * limit.period + limit.offset - epoch
+
+
+def fixed_earliest(
+    st: FixedState, now: float, frm: float, cost: float, cap: float, limit: Limit, epoch: float
+) -> float:
+    windows = st.windows
+    if windows:
+        current = _window_index(now, limit, epoch)
+        for k in [k for k in windows if k < current]:
+            del windows[k]
+    t = max(frm, st.blocked_until)
+    if cost > cap * (1.0 + TOL) + TOL:
+        return math.inf
+    k = _window_index(t, limit, epoch)
+    while not _fits(windows.get(k, 0.0), cost, cap):
+        k += 1
+        t = _window_start(k, limit, epoch)
+    return t
+
+
+def fixed_commit(st: FixedState, at: float, cost: float, limit: Limit, epoch: float) -> float:
+    k = _window_index(at, limit, epoch)
+    st.windows[k] = st.windows.get(k, 0.0) + cost
+    return at
+
+
+def fixed_refund(st: FixedState, at: float, amount: float, limit: Limit, epoch: float) -> None:
+    k = _window_index(at, limit, epoch)
+    if k in st.windows:
+        st.windows[k] = max(0.0, st.windows[k] - amount)
+
+
+# ---------------------------------------------------------------------------------------
+# token: GCRA, a bucket of `cap` refilled at cap/period per second
+# ---------------------------------------------------------------------------------------
+
+
+class TokenState:
+    """The theoretical arrival time: the bucket holds ``(tat - now) / interval`` units."""
+
+    __slots__ = ("blocked_until", "tat")
+
+    def __init__(self) -> None:
+        self.tat = -math.inf
+        self.blocked_until = -math.inf
+
+    def take_now(self, now: float, cost: float, cap: float, limit: Limit, epoch: float) -> bool:
+        if token_earliest(self, now, cost, cap, limit) > now:
+            return False
+        token_commit(self, now, cost, limit)
+        return True
+
+    def untake(self, now: float, cost: float, limit: Limit, epoch: float) -> None:
+        token_refund(self, now, cost, limit)
+
+
+def token_earliest(st: TokenState, frm: float, cost: float, cap: float, limit: Limit) -> float:
+    interval = limit.period / limit.capacity
+    t = max(frm, st.blocked_until)
+    if st.tat == -math.inf:
+        return t
+    # the level after admitting at s is (max(tat, s) - s)/interval + cost <= cap
+    return max(t, st.tat + (cost - cap) * interval)
+
+
+def token_commit(st: TokenState, at: float, cost: float, limit: Limit) -> float:
+    interval = limit.period / limit.capacity
+    st.tat = max(st.tat, at) + cost * interval
+    return at
+
+
+def token_refund(st: TokenState, now: float, amount: float, limit: Limit) -> None:
+    interval = limit.period / limit.capacity
+    if st.tat > now:
+        st.tat = max(now, st.tat - amount * interval)
+
+
+def token_level(st: TokenState, now: float, limit: Limit) -> float:
+    interval = limit.period / limit.capacity
+    return max(0.0, st.tat - now) / interval if st.tat != -math.inf else 0.0
+
+
+# ---------------------------------------------------------------------------------------
+# quota: a cumulative allowance whose cap the server updates; once spent, 1 unit per period
+# ---------------------------------------------------------------------------------------
+
+
+class QuotaState:
+    """Cumulative units used, the current cap (None: the limit's capacity), and the next
+    trickle slot once the allowance is spent."""
+
+    __slots__ = ("blocked_until", "cap", "next_trickle", "used")
+
+    def __init__(self) -> None:
+        self.used = 0.0
+        self.cap: float | None = None
+        self.next_trickle = -math.inf
+        self.blocked_until = -math.inf
+
+    def take_now(self, now: float, cost: float, cap: float, limit: Limit, epoch: float) -> bool:
+        # only within the allowance itself; the trickle after it is spent goes through decide()
+        if now < self.blocked_until:
+            return False
+        allowance = (self.cap if self.cap is not None else limit.capacity) * (cap / limit.capacity)
+        if not _fits(self.used, cost, allowance):
+            return False
+        self.used += cost
+        return True
+
+    def untake(self, now: float, cost: float, limit: Limit, epoch: float) -> None:
+        quota_refund(self, cost)
+
+
+def quota_earliest(st: QuotaState, frm: float, cost: float, cap: float, limit: Limit) -> float:
+    t = max(frm, st.blocked_until)
+    allowance = (st.cap if st.cap is not None else limit.capacity) * (cap / limit.capacity)
+    if _fits(st.used, cost, allowance):
+        return t
+    # spent: the venue lets one unit through per period
+    return max(t, st.next_trickle)
+
+
+def quota_commit(st: QuotaState, at: float, cost: float, limit: Limit, cap: float) -> float:
+    allowance = (st.cap if st.cap is not None else limit.capacity) * (cap / limit.capacity)
+    if not _fits(st.used, cost, allowance):
+        st.next_trickle = max(st.next_trickle, at) + cost * limit.period
+    st.used += cost
+    return at
+
+
+def quota_refund(st: QuotaState, amount: float) -> None:
+    st.used = max(0.0, st.used - amount)
+
+
+# ---------------------------------------------------------------------------------------
+# dispatch
+# ---------------------------------------------------------------------------------------
+
+State = SlidingState | FixedState | TokenState | QuotaState
+
+
+def new_state(limit: Limit) -> State:
+    algo = limit.algorithm
+    if algo == "sliding":
+        return SlidingState()
+    if algo == "fixed":
+        return FixedState()
+    if algo == "token":
+        return TokenState()
+    return QuotaState()
+
+
+def earliest(
+    st: State, now: float, cost: float, limit: Limit, priority: int, epoch: float = 0.0, frm: float | None = None
+) -> float:
+    """The earliest time >= ``frm`` (default ``now``) at which ``cost`` fits this limit for
+    ``priority``. ``now`` is the store's present, which decides what has expired."""
+    cap = limit.capacity_for(priority)
+    t = now if frm is None else frm
+    if isinstance(st, SlidingState):
+        return sliding_earliest(st, now, t, cost, cap, limit.period)
+    if isinstance(st, FixedState):
+        return fixed_earliest(st, now, t, cost, cap, limit, epoch)
+    if isinstance(st, TokenState):
+        return token_earliest(st, t, cost, cap, limit)
+    return quota_earliest(st, t, cost, cap, limit)
+
+
+def commit(st: State, at: float, cost: float, limit: Limit, priority: int, epoch: float = 0.0) -> float:
+    """Book ``cost`` at ``at``; returns the time to quote when refunding it."""
+    if isinstance(st, SlidingState):
+        return sliding_commit(st, at, cost)
+    if isinstance(st, FixedState):
+        return fixed_commit(st, at, cost, limit, epoch)
+    if isinstance(st, TokenState):
+        return token_commit(st, at, cost, limit)
+    return quota_commit(st, at, cost, limit, limit.capacity_for(priority))
+
+
+def refund(st: State, now: float, at: float, amount: float, limit: Limit, epoch: float = 0.0) -> None:
+    """Give back ``amount`` of what was booked at ``at`` (never more than was booked there)."""
+    if amount <= 0:
+        return
+    if isinstance(st, SlidingState):
+        sliding_refund(st, now, at, amount, limit.period)
+    elif isinstance(st, FixedState):
+        fixed_refund(st, at, amount, limit, epoch)
+    elif isinstance(st, TokenState):
+        token_refund(st, now, amount, limit)
+    else:
+        quota_refund(st, amount)
+
+
+def observe(st: State, now: float, limit: Limit, obs: Observation, epoch: float = 0.0) -> None:
+    """Make the state at least as pessimistic as what the server said."""
+    if obs.blocked_for is not None and obs.blocked_for > 0:
+        st.blocked_until = max(st.blocked_until, now + obs.blocked_for)
+    if isinstance(st, QuotaState):
+        if obs.cap is not None and obs.cap > 0:
+            st.cap = obs.cap
+        used = obs.used
+        if used is None and obs.remaining is not None:
+            used = (st.cap if st.cap is not None else limit.capacity) - obs.remaining
+        if used is not None:
+            st.used = max(st.used, used)
+        return
+    cap = obs.cap if obs.cap is not None and obs.cap > 0 else limit.capacity
+    used = obs.used
+    if used is None and obs.remaining is not None:
+        used = cap - obs.remaining
+    if used is None or used <= 0:
+        return
+    # the server's window may be smaller than ours (a header carrying a lower limit)
+    used = used * (limit.capacity / cap)
+    if isinstance(st, SlidingState):
+        mine = sliding_used(st, now, limit.period)[0]
+        if used > mine + TOL:
+            sliding_commit(st, now, used - mine)
+    elif isinstance(st, FixedState):
+        k = _window_index(now, limit, epoch)
+        st.windows[k] = max(st.windows.get(k, 0.0), used)
+    else:
+        interval = limit.period / limit.capacity
+        if used > token_level(st, now, limit) + TOL:
+            st.tat = now + used * interval
+            if obs.reset_after is not None and obs.reset_after > 0:
+                st.tat = max(st.tat, now + min(obs.reset_after, limit.period))
+
+
+def snapshot(st: State, now: float, limit: Limit, epoch: float = 0.0) -> tuple[float, float, float]:
+    """(used now, reserved for later, seconds until one more unit fits at the top priority)."""
+    if isinstance(st, SlidingState):
+        used, reserved = sliding_used(st, now, limit.period)
+    elif isinstance(st, FixedState):
+        k = _window_index(now, limit, epoch)
+        used = st.windows.get(k, 0.0)
+        reserved = sum(v for j, v in st.windows.items() if j > k)
+    elif isinstance(st, TokenState):
+        used, reserved = token_level(st, now, limit), 0.0
+    else:
+        used, reserved = st.used, 0.0
+    unit = min(1.0, limit.capacity)
+    nxt = earliest(st, now, unit, limit, limit.reserve_priority if limit.reserve else 0, epoch)
+    return used, reserved, max(0.0, nxt - now)
+
+
+# ---------------------------------------------------------------------------------------
+# several limits at once
+# ---------------------------------------------------------------------------------------
+
+
+class Decision(NamedTuple):
+    """The outcome of one all-or-nothing reservation over several limits.
+
+    ``start`` is the store time at which the request may go; ``granted`` is False when it
+    would have had to wait longer than allowed (then nothing was booked); ``binding`` is the
+    index of the limit that set ``start``; ``placed`` the per-item time to quote on refund.
+    """
+
+    start: float
+    now: float
+    granted: bool
+    binding: int
+    placed: tuple[float, ...]
+
+
+def decide(
+    states: Sequence[State],
+    limits: Sequence[Limit],
+    costs: Sequence[float],
+    now: float,
+    priority: int,
+    max_wait: float | None,
+    epoch: float = 0.0,
+) -> Decision:
+    """Find the earliest start at which every limit admits its cost, and book it there.
+
+    All or nothing: with ``max_wait`` set and the start further away than that, nothing is
+    booked and ``granted`` is False (the start is still reported, for ``retry_after``).
+    """
+    n = len(states)
+    t = now
+    binding = 0
+    # a common start: raise t to each limit's earliest until all agree (a fixed point)
+    for _ in range(64 + 4 * n):
+        moved = False
+        for i in range(n):
+            s = earliest(states[i], now, costs[i], limits[i], priority, epoch, t)
+            if s > t:
+                t = s
+                binding = i
+                moved = True
+        if not moved:
+            break
+    if max_wait is not None and t - now > max_wait:
+        return Decision(t, now, False, binding, ())
+    placed = tuple(commit(states[i], t, costs[i], limits[i], priority, epoch) for i in range(n))
+    return Decision(t, now, True, binding, placed)
+
+
+# ---------------------------------------------------------------------------------------
+# serialisation (the SQLite store keeps states as JSON)
+# ---------------------------------------------------------------------------------------
+
+
+def _num(x: float) -> Any:
+    return None if x == -math.inf else x
+
+
+def _unnum(x: Any) -> float:
+    return -math.inf if x is None else float(x)
+
+
+def state_to_dict(st: State) -> dict[str, Any]:
+    if isinstance(st, SlidingState):
+        head = st.head
+        base = st.cums[head - 1] if head else 0.0
+        return {
+            "a": "sliding",
+            "t": st.times[head:],
+            "c": [c - base for c in st.cums[head:]],
+            "b": _num(st.blocked_until),
+        }
+    if isinstance(st, FixedState):
+        return {"a": "fixed", "w": {str(k): v for k, v in st.windows.items()}, "b": _num(st.blocked_until)}
+    if isinstance(st, TokenState):
+        return {"a": "token", "tat": _num(st.tat), "b": _num(st.blocked_until)}
+    return {"a": "quota", "u": st.used, "cap": st.cap, "n": _num(st.next_trickle), "b": _num(st.blocked_until)}
+
+
+def state_from_dict(d: dict[str, Any]) -> State:
+    kind = d["a"]
+    st: State
+    if kind == "sliding":
+        st = SlidingState()
+        st.times = [float(x) for x in d["t"]]
+        st.cums = [float(x) for x in d["c"]]
+    elif kind == "fixed":
+        st = FixedState()
+        st.windows = {int(k): float(v) for k, v in d["w"].items()}
+    elif kind == "token":
+        st = TokenState()
+        st.tat = _unnum(d["tat"])
+    else:
+        st = QuotaState()
+        st.used = float(d["u"])
+        st.cap = None if d["cap"] is None else float(d["cap"])
+        st.next_trickle = _unnum(d["n"])
+    st.blocked_until = _unnum(d["b"])
+    return st

@@ -1,0 +1,73 @@
+"""The exceptions ratekeeper raises. One base class; ValueError where the caller passed bad input."""
+
+from __future__ import annotations
+
+__all__ = [
+    "CostExceedsCapacity",
+    "RateKeeperError",
+    "RateLimited",
+    "StoreError",
+    "StoreUnavailable",
+    "UnknownLimit",
+]
+
+
+class RateKeeperError(Exception):
+    """Base class of every error ratekeeper raises on purpose."""
+
+
+class RateLimited(RateKeeperError):
+    """The request would have to wait longer than its timeout; nothing was reserved or charged.
+
+    ``retry_after`` is the number of seconds after which the same request would be admitted
+    (as far as the store could tell when it refused), ``limit`` the name of the limit that
+    binds and ``scope`` the scope value of that limit (``None`` for an unscoped limit).
+    """
+
+    def __init__(
+        self,
+        retry_after: float,
+        limit: str | None = None,
+        scope: str | None = None,
+        message: str | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        self.limit = limit
+        self.scope = scope
+        where = f"limit {limit!r}" if limit is not None else "a limit"
+        if scope is not None:
+            where += f" (scope {scope!r})"
+        super().__init__(message or f"{where} admits this request in {retry_after:.3f} s")
+
+
+class CostExceedsCapacity(RateKeeperError, ValueError):
+    """A cost that can never be admitted: it is larger than what the limit can ever hold.
+
+    Raised at once, before anything is reserved; waiting would never help.
+    """
+
+    def __init__(self, limit: str, cost: float, capacity: float, detail: str = "") -> None:
+        self.limit = limit
+        self.cost = cost
+        self.capacity = capacity
+        extra = f" {detail}" if detail else ""
+        super().__init__(
+            f"cost {cost:g} on limit {limit!r} can never be admitted: the limit holds at most {capacity:g}{extra}"
+        )
+
+
+class UnknownLimit(RateKeeperError, ValueError):
+    """A cost names a limit the limiter does not have (and no default limit was configured)."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        self.name = name
+        self.known = known
+        super().__init__(f"unknown limit {name!r}; this limiter has {', '.join(repr(k) for k in known) or 'no limits'}")
+
+
+class StoreError(RateKeeperError):
+    """The store holding the budget failed in a way that is not a plain outage."""
+
+
+class StoreUnavailable(StoreError):
+    """The shared store cannot be reached. The limiter fails closed: nothing is admitted."""

@@ -1,0 +1,796 @@
+"""What the HTTP integrations share: retry policy, errors, and the gate that decides.
+
+The :class:`Gate` does no I/O. Given a request it answers "does this go to the venue, what does
+it cost, under which scope, at which priority" (:meth:`Gate.plan`); given the answer it says
+"what did it really cost, what did the server tell us, and now what: return it, retry it,
+refuse it" (:meth:`Gate.outcome`, :meth:`Gate.after_error`).
+
+The two loops at the bottom (:func:`send_sync`, :func:`send_async`) are the whole flow once:
+acquire, send, read, settle, observe, retry. They touch the network only through the callbacks
+each integration passes in (requests, httpx, aiohttp), so the three shells stay thin and the
+sync and async paths cannot drift apart in what they decide.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import math
+import random
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
+from urllib.parse import urlsplit
+
+from ._clock import Clock, clock_asleep, clock_sleep
+from ._errors import RateKeeperError
+from ._limiter import AsyncGrant, AsyncLimiter, Grant, Limiter
+from ._limits import Limit, Observation
+from .stores import StoreSpec
+
+if TYPE_CHECKING:  # the venue packs are imported when a gate is built, not with this module
+    from .venues import Venue, Weighed
+
+__all__ = [
+    "DEFAULT_MARGINS",
+    "RETRYABLE_STATUSES",
+    "ActionOutcomeUnknown",
+    "ActionRefused",
+    "Gate",
+    "Outcome",
+    "Plan",
+    "PriorityFn",
+    "ResponseIO",
+    "RetryPolicy",
+    "VenueRefused",
+    "build_gate",
+    "default_priority",
+    "missing_extra",
+    "pad_limits",
+    "parse_body",
+    "resolve_venue",
+    "send_async",
+    "send_sync",
+]
+
+log = logging.getLogger("ratekeeper.http")
+
+RETRYABLE_STATUSES: frozenset[int] = frozenset({418, 429, 500, 502, 503, 504})
+"""Statuses after which an idempotent read is tried again: rate limits, bans and server errors."""
+
+DEFAULT_MARGINS: Mapping[str, float] = {
+    "hyperliquid": 0.1,
+    "binance": 0.1,
+    "binance_usdm": 0.1,
+    "kucoin": 0.1,
+    "bitmex": 0.1,
+    "htx": 0.05,
+    "htx_usdtm": 0.05,
+    "okx": 0.05,
+    "bybit": 0.05,
+}
+"""Seconds added to each sliding or fixed limit's period, per venue: a request admitted at ``t``
+reaches the server a little later, each by a different delay, so the server can see requests
+closer together than they were admitted.
+
+Measured against :class:`ratekeeper.testing.MockVenue` (Hyperliquid, 3 s window, 4 workers;
+docs/http.md "Margins"): at 0-20 ms 429s get through; 50 ms gave none on the mixed workload,
+also with CPU hogs running, but let 429s through when the answers are large (600 KB candle
+and fill lists the mock takes 20-40 ms to build, so requests queue at the server); 100 ms
+gave none on every workload. 100 ms costs 0.17% of a 60 s window (Hyperliquid, Binance's
+weight) and 0.3% of KuCoin's 30 s one. Venues whose per-endpoint windows last 1-3 s (OKX,
+Bybit, HTX) get 50 ms, the margin that held on the mixed workload: 100 ms would cost 3-10%
+of those windows, and their 429s block for one short window only. BitMEX's limits are token
+buckets, which are not padded."""
+
+FALLBACK_MARGIN = 0.1
+"""The margin of a venue without an entry in :data:`DEFAULT_MARGINS`."""
+
+
+def missing_extra(extra: str, module: str) -> ImportError:
+    """The ImportError an integration raises when its HTTP library is not installed."""
+    return ImportError(
+        f"ratekeeper.{extra} needs the {module!r} package: install it with pip install 'ratekeeper[{extra}]'"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# retry policy
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How idempotent reads are tried again. An immutable value; change it with
+    :func:`dataclasses.replace` or :meth:`with_`.
+
+    * ``attempts`` — tries in all, the first included (1: never retry);
+    * ``backoff`` — the base delay: retry ``k`` waits a random time in
+      ``[0, min(backoff_max, backoff * 2**(k-1))]`` ("full jitter");
+    * ``backoff_max`` — the cap of that exponential;
+    * ``jitter`` — ``False`` waits the whole exponential delay (deterministic);
+    * ``max_retry_after`` — a server block (``Retry-After``, a ban, the venue's default wait)
+      longer than this is not waited for: the response is returned as it is. Shorter blocks
+      are honoured by the limiter itself: the block lands in the store and the retry's
+      ``acquire`` waits for it, like every other request sharing that store;
+    * ``statuses`` — statuses that are retried (a rate-limit or ban signal in the body, such
+      as Bybit's retCode 10006, is retried too);
+    * ``connection_errors`` — retry reads after a connection error or timeout.
+
+    Actions (orders, cancels, transfers) are never retried, whatever this says.
+    """
+
+    attempts: int = 4
+    backoff: float = 0.25
+    backoff_max: float = 8.0
+    jitter: bool = True
+    max_retry_after: float = 60.0
+    statuses: frozenset[int] = RETRYABLE_STATUSES
+    connection_errors: bool = True
+
+    def __post_init__(self) -> None:
+        if isinstance(self.attempts, bool) or not isinstance(self.attempts, int) or self.attempts < 1:
+            raise ValueError(f"RetryPolicy: attempts must be an int >= 1, got {self.attempts!r}")
+        for name in ("backoff", "backoff_max", "max_retry_after"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or value < 0:
+                raise ValueError(f"RetryPolicy: {name} must be a number >= 0, got {value!r}")
+        object.__setattr__(self, "statuses", frozenset(int(s) for s in self.statuses))
+
+    @classmethod
+    def never(cls) -> RetryPolicy:
+        """A policy that tries once: every answer is returned (or raised) as it comes."""
+        return cls(attempts=1)
+
+    def with_(self, **changes: Any) -> RetryPolicy:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+    def backoff_for(self, retry: int, rng: random.Random | None = None) -> float:
+        """The delay before retry number ``retry`` (1 is the first retry)."""
+        if retry < 1:
+            return 0.0
+        ceiling = min(self.backoff_max, self.backoff * 2.0 ** min(retry - 1, 64))
+        if not self.jitter or ceiling <= 0:
+            return ceiling
+        return (rng if rng is not None else random).uniform(0.0, ceiling)
+
+    def retries_status(self, status: int) -> bool:
+        return status in self.statuses
+
+
+# --------------------------------------------------------------------------------------------
+# errors
+
+
+class VenueRefused(RateKeeperError):
+    """The venue refused a request for a rate-limit or ban reason, and it was not retried.
+
+    ``status`` and ``body`` (parsed JSON, or ``None``) are what the venue answered;
+    ``retry_after`` the seconds the venue (or its rules) said to wait, if known; ``limit``
+    the limit it blocked; ``rule`` the name of the venue rule that priced the request;
+    ``reason`` the signal (``"HTTP 429"``, ``"retCode 10006 …"``); ``response`` the HTTP
+    library's own response object.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        venue: str,
+        method: str,
+        url: str,
+        status: int,
+        body: Any = None,
+        retry_after: float | None = None,
+        limit: str | None = None,
+        rule: str | None = None,
+        reason: str = "",
+        response: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.venue = venue
+        self.method = method
+        self.url = url
+        self.status = status
+        self.body = body
+        self.retry_after = retry_after
+        self.limit = limit
+        self.rule = rule
+        self.reason = reason
+        self.response = response
+
+
+class ActionRefused(VenueRefused):
+    """An action that moves money (an order, a cancel, a transfer) was refused for a rate-limit
+    or ban reason. It was not retried: the caller decides, knowing what the venue answered."""
+
+
+class ActionOutcomeUnknown(RateKeeperError):
+    """A connection error or timeout happened after an action may have reached the venue: it may
+    or may not have been executed. Check the venue (open orders, fills) before sending it again.
+    The transport's exception is chained as ``__cause__``."""
+
+    def __init__(self, message: str, *, venue: str, method: str, url: str, rule: str | None = None) -> None:
+        super().__init__(message)
+        self.venue = venue
+        self.method = method
+        self.url = url
+        self.rule = rule
+
+
+# --------------------------------------------------------------------------------------------
+# venues, limits, margins
+
+
+def resolve_venue(venue: str | Venue) -> Venue:
+    """A venue by name, or the given :class:`~ratekeeper.venues.Venue` itself."""
+    from .venues import Venue
+    from .venues import venue as by_name
+
+    if isinstance(venue, Venue):
+        return venue
+    if isinstance(venue, str):
+        return by_name(venue)
+    raise TypeError(f"venue must be a name or a Venue, got {type(venue).__name__}")
+
+
+def pad_limits(limits: Mapping[str, Limit], margin: float) -> list[Limit]:
+    """The limits with ``margin`` seconds added to each sliding and fixed window.
+
+    A sliding window of ``period + margin`` keeps the server's window of ``period`` safe when
+    requests reach it up to ``margin`` later than admitted, each by a different delay. A fixed
+    window cannot be padded in place (its windows are aligned to the server's clock, so a
+    request admitted at the end of one can land in the next): it becomes a sliding window of
+    ``period + margin``, which admits nothing a fixed window of ``period`` would refuse, with
+    any transit delay up to ``margin``. Token buckets and quotas are left as they are.
+    """
+    if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not math.isfinite(margin) or margin < 0:
+        raise ValueError(f"margin must be a number of seconds >= 0, got {margin!r}")
+    out: list[Limit] = []
+    for limit in limits.values():
+        if margin and limit.algorithm in ("sliding", "fixed"):
+            limit = dataclasses.replace(limit, algorithm="sliding", period=limit.period + margin, offset=0.0)
+        out.append(limit)
+    return out
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if not scheme or not host:
+        return None
+    if port is None:
+        port = {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(scheme, 0)
+    return scheme, host, port
+
+
+def join_url(base_url: str, url: str) -> str:
+    """``url`` as is when absolute, else appended to ``base_url``'s path (as httpx does)."""
+    if "://" in url:
+        return url
+    return base_url.rstrip("/") + "/" + url.lstrip("/")
+
+
+# --------------------------------------------------------------------------------------------
+# the gate
+
+
+PriorityFn = Callable[["Weighed"], int]
+"""Maps a weighed request to its limiter priority (higher goes first)."""
+
+Verdict = Literal["ok", "retry", "refuse", "give_up"]
+
+
+def _is_cancel(w: Weighed) -> bool:
+    action = w.detail.get("action")
+    if isinstance(action, str) and "cancel" in action.lower():
+        return True
+    return "cancel" in w.path.lower() or "cancel" in w.name.lower() or w.method == "DELETE"
+
+
+def default_priority(w: Weighed) -> int:
+    """Cancels 10, other actions 5, reads 0: a cancel is never stuck behind market data."""
+    if w.kind != "action":
+        return 0
+    return 10 if _is_cancel(w) else 5
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What one request to the venue will cost, under which scope, at which priority."""
+
+    weighed: Weighed
+    method: str
+    url: str
+    cost: Mapping[str, float]
+    scope: Mapping[str, str]
+    priority: int
+
+    @property
+    def kind(self) -> str:
+        return self.weighed.kind
+
+    @property
+    def retryable(self) -> bool:
+        """A read that is safe to send again (an action never is)."""
+        return self.weighed.kind == "read" and self.weighed.idempotent
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What :meth:`Gate.outcome` concluded from one response.
+
+    ``verdict``: ``"ok"`` return the response; ``"retry"`` try again after ``delay`` seconds
+    (the next ``acquire`` also waits for any block the response put in the store);
+    ``"refuse"`` raise :class:`ActionRefused`; ``"give_up"`` a retry was wanted but is not
+    allowed (attempts used up, or the server's block is longer than ``max_retry_after``):
+    return the response as it is.
+    """
+
+    verdict: Verdict
+    actual: Mapping[str, float]
+    observations: tuple[Observation, ...]
+    delay: float = 0.0
+    retry_after: float | None = None
+    limit: str | None = None
+    reason: str = ""
+    rate_limited: bool = False
+
+
+L = TypeVar("L", Limiter, AsyncLimiter)
+
+
+class Gate(Generic[L]):
+    """A venue, a limiter and everything the integrations decide without doing I/O.
+
+    ``base_url`` is the venue's API origin: requests to any other host are not the venue's
+    (:meth:`plan` returns ``None``) and pass through untouched. ``ip``, ``account`` and
+    ``address`` are the scope values the caller knows (the request's own values, such as a
+    Hyperliquid ``vaultAddress``, take precedence). ``priority`` maps a weighed request to its
+    limiter priority (default :func:`default_priority`). ``rng`` draws the backoff jitter.
+    """
+
+    __slots__ = ("_origin", "account", "address", "base_url", "ip", "limiter", "priority", "retry", "rng", "venue")
+
+    def __init__(
+        self,
+        venue: Venue,
+        limiter: L,
+        *,
+        base_url: str,
+        ip: str | None = None,
+        account: str | None = None,
+        address: str | None = None,
+        retry: RetryPolicy | None = None,
+        priority: PriorityFn | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        origin = _origin(base_url)
+        if origin is None:
+            raise ValueError(f"base_url must be an absolute http(s) URL, got {base_url!r}")
+        self.venue = venue
+        self.limiter: L = limiter
+        self.base_url = base_url
+        self._origin = origin
+        self.ip = ip
+        self.account = account
+        self.address = address
+        self.retry = retry if retry is not None else RetryPolicy()
+        self.priority: PriorityFn = priority if priority is not None else default_priority
+        self.rng = rng if rng is not None else random.Random()
+
+    @property
+    def clock(self) -> Clock:
+        return self.limiter.clock
+
+    def handles(self, url: str) -> bool:
+        """Whether ``url`` goes to this venue (same scheme, host and port as ``base_url``)."""
+        return _origin(url) == self._origin
+
+    def info_url(self) -> str:
+        """The URL of Hyperliquid's ``/info`` endpoint, for the integrations' ``post_info``.
+
+        Raises ``TypeError`` for any other venue."""
+        if self.venue.name != "hyperliquid":
+            raise TypeError(f"post_info is Hyperliquid's /info endpoint; this client is for {self.venue.name}")
+        return join_url(self.base_url, "/info")
+
+    def plan(
+        self,
+        method: str,
+        url: str,
+        body: object = None,
+        params: Mapping[str, Any] | None = None,
+        *,
+        ip: str | None = None,
+    ) -> Plan | None:
+        """Weigh a request: ``None`` for another host, else its cost, scope and priority.
+
+        Raises :class:`~ratekeeper.venues.InvalidRequest` (a ``ValueError``) when the venue
+        would refuse it whole (a Hyperliquid batch over 200): before anything is reserved.
+        """
+        if not self.handles(url):
+            return None
+        weighed = self.venue.weigh(method, url, body, params)
+        known: dict[str, str] = {}
+        for key, value in (("ip", ip or self.ip), ("account", self.account), ("address", self.address)):
+            if value is not None:
+                known[key] = value
+        known.update(weighed.scope)  # what the request itself names wins over the defaults
+        scope = weighed.scope_for(known)
+        priority = self.priority(weighed)
+        return Plan(weighed, weighed.method, url, dict(weighed.cost), scope, int(priority))
+
+    def outcome(
+        self,
+        plan: Plan,
+        status: int,
+        headers: Any,
+        body: Any,
+        *,
+        attempt: int = 1,
+        now: float | None = None,
+    ) -> Outcome:
+        """The actual cost, what the server said, and what to do next.
+
+        ``body`` is the parsed JSON (``None`` when absent or unreadable: the estimate then
+        stands); ``attempt`` counts from 1. Never raises on a malformed response.
+        """
+        venue = self.venue
+        w = plan.weighed
+        actual = venue.settle(w, status, headers, body, now=now)
+        observations = tuple(venue.feedback(status, headers, body, request=w, now=now))
+        blocks = [o for o in observations if o.blocked_for is not None and o.blocked_for > 0]
+        longest = max(blocks, key=lambda o: o.blocked_for or 0.0) if blocks else None
+        retry_after = longest.blocked_for if longest is not None else None
+        limit = longest.limit if longest is not None else None
+        limited = bool(blocks) or status in (418, 429)
+        reason = longest.reason if longest is not None else (f"HTTP {status}" if limited else "")
+        policy = self.retry
+
+        signal = reason or f"HTTP {status}"
+
+        def done(verdict: Verdict, why: str, delay: float = 0.0) -> Outcome:
+            return Outcome(verdict, actual, observations, delay, retry_after, limit, why, limited)
+
+        if limited and plan.kind == "action":
+            return done("refuse", signal)
+        if not (limited or policy.retries_status(status)):
+            return done("ok", reason)
+        if not plan.retryable:
+            return done("give_up" if limited else "ok", signal)
+        if attempt >= policy.attempts:
+            return done("give_up", f"{signal}; {attempt} attempts made")
+        if retry_after is not None and retry_after > policy.max_retry_after:
+            why = f"{signal}: blocked {retry_after:.3g} s, more than max_retry_after={policy.max_retry_after:g} s"
+            return done("give_up", why)
+        return done("retry", signal, policy.backoff_for(attempt, self.rng))
+
+    def after_error(self, plan: Plan, sent: bool, attempt: int) -> tuple[Literal["retry", "raise", "unknown"], float]:
+        """What to do after a connection error or timeout: retry a read (after the returned
+        delay), re-raise, or report an action whose outcome is unknown. ``sent`` is ``False``
+        only when the request certainly never left (the connection was never made)."""
+        if plan.kind == "action" or not plan.retryable:
+            if plan.kind == "action" and sent:
+                return "unknown", 0.0
+            return "raise", 0.0
+        if not self.retry.connection_errors or attempt >= self.retry.attempts:
+            return "raise", 0.0
+        return "retry", self.retry.backoff_for(attempt, self.rng)
+
+    def refused(self, plan: Plan, status: int, body: Any, out: Outcome, response: Any) -> VenueRefused:
+        """The exception for a refused request (an action answered with a rate-limit signal)."""
+        cls = ActionRefused if plan.kind == "action" else VenueRefused
+        wait = f"; retry after {out.retry_after:.3g} s" if out.retry_after is not None else ""
+        what = f" on {out.limit}" if out.limit else ""
+        message = (
+            f"{self.venue.name} refused {plan.weighed.name} ({plan.method} {plan.url}): "
+            f"{out.reason or f'HTTP {status}'}{what}{wait}; not retried"
+        )
+        return cls(
+            message,
+            venue=self.venue.name,
+            method=plan.method,
+            url=plan.url,
+            status=status,
+            body=body,
+            retry_after=out.retry_after,
+            limit=out.limit,
+            rule=plan.weighed.name,
+            reason=out.reason,
+            response=response,
+        )
+
+    def unknown(self, plan: Plan, exc: BaseException) -> ActionOutcomeUnknown:
+        return ActionOutcomeUnknown(
+            f"{self.venue.name} {plan.weighed.name} ({plan.method} {plan.url}): {type(exc).__name__}: {exc}; "
+            "the action may or may not have been executed: check before sending it again",
+            venue=self.venue.name,
+            method=plan.method,
+            url=plan.url,
+            rule=plan.weighed.name,
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# bodies
+
+
+def parse_body(raw: bytes | None, *, venue: str = "", status: int = 0, url: str = "") -> Any:
+    """The JSON of a response body; ``None`` (with a warning) when it is not JSON.
+
+    An empty body is ``None`` without a warning. Garbage never raises: the settler then keeps
+    the estimate and the feedback parsers see no body.
+    """
+    if not raw:
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        log.warning(
+            "ratekeeper: %s answered %s with a body that is not UTF-8 (%d bytes); the estimate stands",
+            venue,
+            status,
+            len(raw),
+            extra={"venue": venue, "status": status, "url": url, "size": len(raw)},
+        )
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        log.warning(
+            "ratekeeper: %s answered %s with a body that is not JSON (%r); the estimate stands",
+            venue,
+            status,
+            text[:80],
+            extra={"venue": venue, "status": status, "url": url, "size": len(raw)},
+        )
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# building a gate from the integrations' keyword options
+
+
+def build_gate(
+    venue: str | Venue,
+    limiter_cls: type[L],
+    *,
+    base_url: str | None = None,
+    store: StoreSpec = "memory://",
+    proxy_pool: Sequence[str] | None = None,
+    limiter: L | None = None,
+    ip: str | None = None,
+    account: str | None = None,
+    address: str | None = None,
+    retry: RetryPolicy | None = None,
+    priority: PriorityFn | None = None,
+    margin: float | None = None,
+    clock: Clock | None = None,
+    testnet: bool = False,
+) -> Gate[L]:
+    """The gate of one integration instance, from the keyword options they all share."""
+    v = resolve_venue(venue)
+    if proxy_pool:
+        raise NotImplementedError(
+            "proxy_pool: routing requests through proxies, each with its own per-IP budget, is not "
+            "implemented yet (issue 6); pass ip= for the one address you send from"
+        )
+    if base_url is None:
+        base_url = v.testnet if testnet else v.mainnet
+        if base_url is None:
+            raise ValueError(f"{v.name} has no {'testnet' if testnet else 'mainnet'} URL; pass base_url=")
+    if limiter is None:
+        pad = DEFAULT_MARGINS.get(v.name, FALLBACK_MARGIN) if margin is None else margin
+        limiter = limiter_cls(pad_limits(v.limits, pad), store=store, clock=clock)
+    else:
+        if not isinstance(limiter, limiter_cls):
+            raise TypeError(f"limiter must be a {limiter_cls.__name__}, got {type(limiter).__name__}")
+        if margin is not None or clock is not None or store != "memory://":
+            raise ValueError("pass either limiter= or the options that build one (store=, margin=, clock=), not both")
+    return Gate(
+        v,
+        limiter,
+        base_url=base_url,
+        ip=ip,
+        account=account,
+        address=address,
+        retry=retry,
+        priority=priority,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# the two loops
+
+R = TypeVar("R")
+R_contra = TypeVar("R_contra", contravariant=True)
+
+
+class ResponseIO(Protocol[R_contra]):
+    """How a loop reads one HTTP library's responses. ``body`` returns the raw bytes, or
+    ``None`` when the caller asked to stream (the body is then not read: the estimate stands)."""
+
+    def status(self, response: R_contra) -> int: ...
+
+    def headers(self, response: R_contra) -> Any: ...
+
+    def discard(self, response: R_contra) -> None:
+        """Release a response that is not returned (before a retry)."""
+        ...
+
+
+def _log_retry(gate: Gate[Any], plan: Plan, attempt: int, delay: float, why: str) -> None:
+    log.info(
+        "ratekeeper: %s %s attempt %d: %s; retrying in %.3f s (plus any block the store holds)",
+        gate.venue.name,
+        plan.weighed.name,
+        attempt,
+        why,
+        delay,
+        extra={
+            "venue": gate.venue.name,
+            "rule": plan.weighed.name,
+            "method": plan.method,
+            "url": plan.url,
+            "attempt": attempt,
+            "delay": delay,
+            "reason": why,
+        },
+    )
+
+
+def _log_give_up(gate: Gate[Any], plan: Plan, status: int, out: Outcome, attempt: int) -> None:
+    log.warning(
+        "ratekeeper: %s %s answered %d (%s); returned as is",
+        gate.venue.name,
+        plan.weighed.name,
+        status,
+        out.reason,
+        extra={
+            "venue": gate.venue.name,
+            "rule": plan.weighed.name,
+            "method": plan.method,
+            "url": plan.url,
+            "status": status,
+            "attempt": attempt,
+            "retry_after": out.retry_after,
+            "reason": out.reason,
+        },
+    )
+
+
+def _log_booking_failed(gate: Gate[Any], plan: Plan, what: str) -> None:
+    log.warning(
+        "ratekeeper: %s %s: %s failed after the response; the response is returned",
+        gate.venue.name,
+        plan.weighed.name,
+        what,
+        exc_info=True,
+        extra={"venue": gate.venue.name, "rule": plan.weighed.name, "url": plan.url},
+    )
+
+
+def send_sync(
+    gate: Gate[Limiter],
+    plan: Plan,
+    send: Callable[[], R],
+    read: Callable[[R], bytes | None],
+    io: ResponseIO[R],
+    classify: Callable[[BaseException], bool | None],
+) -> R:
+    """One request to the venue, with threads: acquire, send, read, settle, observe, retry.
+
+    ``classify(exc)`` says whether a transport error happened after the request may have left
+    (``True``), certainly before (``False``), or is not a transport error at all (``None``:
+    re-raised as is, the charge kept).
+    """
+    limiter = gate.limiter
+    attempt = 0
+    while True:
+        attempt += 1
+        grant: Grant = limiter.acquire(plan.cost, scope=plan.scope, priority=plan.priority)
+        response: R | None = None
+        try:
+            response = send()
+            raw = read(response)
+        except BaseException as exc:
+            if response is not None:
+                io.discard(response)
+            sent = classify(exc)
+            if sent is None:
+                raise
+            if not sent:
+                grant.release()
+            verdict, delay = gate.after_error(plan, sent, attempt)
+            if verdict == "unknown":
+                raise gate.unknown(plan, exc) from exc
+            if verdict == "raise":
+                raise
+            _log_retry(gate, plan, attempt, delay, f"{type(exc).__name__}: {exc}")
+            clock_sleep(gate.clock, delay)
+            continue
+        status = io.status(response)
+        headers = io.headers(response)
+        body = parse_body(raw, venue=gate.venue.name, status=status, url=plan.url) if raw is not None else None
+        out = gate.outcome(plan, status, headers, body, attempt=attempt)
+        try:
+            if raw is not None:
+                grant.settle(out.actual)
+            if out.observations:
+                limiter.observe(out.observations, scope=plan.scope)
+        except Exception:
+            _log_booking_failed(gate, plan, "settling or observing")
+        if out.verdict == "ok":
+            return response
+        if out.verdict == "refuse":
+            raise gate.refused(plan, status, body, out, response)
+        if out.verdict == "give_up":
+            _log_give_up(gate, plan, status, out, attempt)
+            return response
+        _log_retry(gate, plan, attempt, out.delay, out.reason)
+        io.discard(response)
+        clock_sleep(gate.clock, out.delay)
+
+
+async def send_async(
+    gate: Gate[AsyncLimiter],
+    plan: Plan,
+    send: Callable[[], Awaitable[R]],
+    read: Callable[[R], Awaitable[bytes | None]],
+    io: ResponseIO[R],
+    classify: Callable[[BaseException], bool | None],
+) -> R:
+    """One request to the venue, with asyncio (see :func:`send_sync`)."""
+    limiter = gate.limiter
+    attempt = 0
+    while True:
+        attempt += 1
+        grant: AsyncGrant = await limiter.acquire(plan.cost, scope=plan.scope, priority=plan.priority)
+        response: R | None = None
+        try:
+            response = await send()
+            raw = await read(response)
+        except BaseException as exc:
+            if response is not None:
+                io.discard(response)
+            sent = classify(exc)
+            if sent is None:
+                raise
+            if not sent:
+                await grant.release()
+            verdict, delay = gate.after_error(plan, sent, attempt)
+            if verdict == "unknown":
+                raise gate.unknown(plan, exc) from exc
+            if verdict == "raise":
+                raise
+            _log_retry(gate, plan, attempt, delay, f"{type(exc).__name__}: {exc}")
+            await clock_asleep(gate.clock, delay)
+            continue
+        status = io.status(response)
+        headers = io.headers(response)
+        body = parse_body(raw, venue=gate.venue.name, status=status, url=plan.url) if raw is not None else None
+        out = gate.outcome(plan, status, headers, body, attempt=attempt)
+        try:
+            if raw is not None:
+                await grant.settle(out.actual)
+            if out.observations:
+                await limiter.observe(out.observations, scope=plan.scope)
+        except Exception:
+            _log_booking_failed(gate, plan, "settling or observing")
+        if out.verdict == "ok":
+            return response
+        if out.verdict == "refuse":
+            raise gate.refused(plan, status, body, out, response)
+        if out.verdict == "give_up":
+            _log_give_up(gate, plan, status, out, attempt)
+            return response
+        _log_retry(gate, plan, attempt, out.delay, out.reason)
+        io.discard(response)
+        await clock_asleep(gate.clock, out.delay)

@@ -1,0 +1,961 @@
+"""Limiter (threads) and AsyncLimiter (asyncio): wait exactly until the store admits a cost.
+
+How a wait works. Requests that name the same set of (limit, scope) budgets form one local
+queue, ordered by priority (higher first), then arrival. Only the head of a queue holds a
+reservation in the store; it sleeps (or sets one timer) until its start time and on waking
+hands the turn to the next, who books its own slot in one step. So
+
+* there is one sleeping thread or one timer per queue, however many wait (no polling);
+* a waiter that gives up (timeout, cancellation) leaves the queue and costs nothing; a head
+  that gives up returns its reservation and the next waiter moves up;
+* a higher priority never waits behind a lower one in this process: it takes the head's
+  place and the displaced head's reservation is returned;
+* across processes, reservations already booked are honoured; a limit's ``reserve`` keeps a
+  share of the budget that only high priorities may use.
+
+When nobody waits for the same budgets, ``acquire`` is one store call and no queue at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+import math
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
+
+from . import _algorithms as algo
+from ._algorithms import Decision
+from ._clock import SYSTEM_CLOCK, Clock, clock_asleep, clock_sleep
+from ._errors import CostExceedsCapacity, RateLimited, UnknownLimit
+from ._limits import Cost, Limit, LimitStatistics, Observation, ScopeArg, resolve_scope
+from .stores import Item, Store, StoreSpec, open_store
+from .stores._base import AsyncStore, KeySnapshot
+
+__all__ = ["AsyncGrant", "AsyncLimiter", "Grant", "HasLimits", "Limiter", "LimitsArg"]
+
+log = logging.getLogger("ratekeeper")
+
+
+class HasLimits(Protocol):
+    """Anything that carries limits by name: a ``Venue``."""
+
+    @property
+    def limits(self) -> Mapping[str, Limit]: ...
+
+
+LimitsArg = Iterable[Limit] | Mapping[str, Limit] | HasLimits
+
+QUEUED, TURN, RESERVED, DISPLACED, DONE = 0, 1, 2, 3, -1
+SETTLE_PRIORITY = 2**31
+"""Extra charges after a response are debts: they may use the whole capacity."""
+_EMPTY: tuple[Item, ...] = ()
+_NUMBERS = (int, float)
+
+
+def _limits_of(arg: LimitsArg) -> dict[str, Limit]:
+    source: Iterable[Limit]
+    if isinstance(arg, Mapping):
+        source = arg.values()
+    elif hasattr(arg, "limits"):
+        source = arg.limits.values()
+    else:
+        source = arg
+    out: dict[str, Limit] = {}
+    for limit in source:
+        if not isinstance(limit, Limit):
+            raise TypeError(f"expected Limit values, got {type(limit).__name__}")
+        if limit.name in out:
+            raise ValueError(f"two limits are named {limit.name!r}")
+        out[limit.name] = limit
+    if not out:
+        raise ValueError("a limiter needs at least one Limit")
+    return out
+
+
+def _bad_amount(name: str, amount: object) -> float:
+    """Turn one cost amount into a float, or raise a ValueError that names the limit."""
+    if isinstance(amount, (bool, str, bytes)) or amount is None:
+        raise ValueError(f"cost for limit {name!r} must be a number, got {amount!r}")
+    try:
+        value = float(amount)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"cost for limit {name!r} must be a number, got {amount!r}") from None
+    if math.isnan(value) or math.isinf(value) or value < 0:
+        raise ValueError(f"cost for limit {name!r} must be a finite number >= 0, got {amount!r}")
+    return value
+
+
+class _Waiter:
+    __slots__ = ("decision", "event", "fut", "items", "priority", "seq", "state", "wake_at")
+
+    def __init__(self, priority: int, seq: int, items: tuple[Item, ...]) -> None:
+        self.items = items
+        self.priority = priority
+        self.seq = seq
+        self.state = QUEUED
+        self.decision: Decision | None = None
+        self.wake_at = 0.0
+        self.event: threading.Event | None = None
+        self.fut: asyncio.Future[None] | None = None
+
+    def __lt__(self, other: _Waiter) -> bool:
+        return (other.priority, self.seq) < (self.priority, other.seq)
+
+    def wake(self) -> None:
+        if self.event is not None:
+            self.event.set()
+        fut = self.fut
+        if fut is not None and not fut.done():
+            fut.set_result(None)
+
+
+class _Queue:
+    __slots__ = ("heap", "holder")
+
+    def __init__(self) -> None:
+        self.heap: list[_Waiter] = []
+        self.holder: _Waiter | None = None
+
+
+class _Core:
+    """What the sync and async limiters share: limits, validation, queues, statistics."""
+
+    def __init__(
+        self,
+        limits: LimitsArg,
+        store: StoreSpec,
+        clock: Clock | None,
+        default_limit: str | None,
+    ) -> None:
+        self._limits = _limits_of(limits)
+        self._clock: Clock = clock or SYSTEM_CLOCK
+        self._store: Store = open_store(store, self._clock)
+        self._local = bool(getattr(self._store, "local", False))
+        if default_limit is not None and default_limit not in self._limits:
+            raise UnknownLimit(default_limit, sorted(self._limits))
+        self._default = default_limit
+        self._warned: set[str] = set()
+        self._queues: dict[tuple[tuple[str, str | None], ...], _Queue] = {}
+        self._seq = itertools.count()
+
+    @property
+    def limits(self) -> Mapping[str, Limit]:
+        return dict(self._limits)
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    # -- validation ---------------------------------------------------------------------
+
+    def _prepare(self, cost: Cost, scope: ScopeArg, priority: int) -> tuple[Item, ...]:
+        """Validate a cost and turn it into store items; raise before anything is charged."""
+        limits = self._limits
+        items = []
+        if priority.__class__ is not int:
+            return self._prepare_slow(cost, scope, priority)
+        try:
+            for name, amount in cost.items():
+                limit = limits.get(name)
+                if (
+                    limit is None
+                    or amount.__class__ not in _NUMBERS
+                    or not (0 < amount <= limit.capacity)
+                    or (limit.reserve and priority < limit.reserve_priority)
+                ):
+                    return self._prepare_slow(cost, scope, priority)
+                items.append((limit, None if limit.scope is None else resolve_scope(limit.scope, scope), amount))
+        except (AttributeError, TypeError):
+            return self._prepare_slow(cost, scope, priority)
+        return tuple(items)
+
+    def _prepare_slow(self, cost: Cost, scope: ScopeArg, priority: int) -> tuple[Item, ...]:
+        if not isinstance(cost, Mapping):
+            raise TypeError(f"cost must be a mapping of limit name to units, got {type(cost).__name__}")
+        if isinstance(priority, bool) or not isinstance(priority, int):
+            raise TypeError(f"priority must be an int, got {priority!r}")
+        merged: dict[str, float] = {}
+        for name, raw in cost.items():
+            amount = _bad_amount(name, raw)
+            limit = self._limits.get(name)
+            if limit is None:
+                if self._default is None:
+                    raise UnknownLimit(name, sorted(self._limits))
+                if name not in self._warned:
+                    self._warned.add(name)
+                    log.warning(
+                        "unknown limit %r charged to the default limit %r",
+                        name,
+                        self._default,
+                        extra={"limit": name, "default_limit": self._default},
+                    )
+                limit = self._limits[self._default]
+            merged[limit.name] = merged.get(limit.name, 0.0) + amount
+        items: list[Item] = []
+        for name, amount in merged.items():
+            limit = self._limits[name]
+            if amount == 0:
+                continue
+            if limit.algorithm != "quota":
+                cap = limit.capacity_for(priority)
+                if amount > cap * (1 + 1e-9):
+                    detail = ""
+                    if cap < limit.capacity:
+                        detail = (
+                            f"at priority {priority} (a {limit.reserve:.0%} reserve is kept for "
+                            f"priority >= {limit.reserve_priority})"
+                        )
+                    raise CostExceedsCapacity(name, amount, cap, detail)
+            sc = None if limit.scope is None else resolve_scope(limit.scope, scope)
+            items.append((limit, sc, amount))
+        return tuple(items)
+
+    @staticmethod
+    def _qkey(items: Sequence[Item]) -> tuple[tuple[str, str | None], ...]:
+        if len(items) == 1:
+            return ((items[0][0].name, items[0][1]),)
+        return tuple(sorted((limit.name, sc) for limit, sc, _ in items))
+
+    @staticmethod
+    def _limited(d: Decision, items: Sequence[Item]) -> RateLimited:
+        limit, scope, _ = items[d.binding] if d.binding < len(items) else items[0]
+        return RateLimited(max(0.0, d.start - d.now), limit.name, scope)
+
+    # -- queue operations (callers hold the lock / run on the loop) ----------------------
+
+    def _enqueue(self, q: _Queue, w: _Waiter) -> _Waiter | None:
+        """Queue ``w``; if it outranks a head that is sleeping on a reservation, displace
+        that head (returned, so the caller can give its reservation back)."""
+        heapq.heappush(q.heap, w)
+        holder = q.holder
+        if holder is not None and holder.state == RESERVED and holder.priority < w.priority:
+            holder.state = DISPLACED
+            heapq.heappush(q.heap, holder)
+            q.holder = None
+            holder.wake()
+            self._promote(q)
+            return holder
+        if holder is None:
+            self._promote(q)
+        return None
+
+    def _promote(self, q: _Queue) -> None:
+        if q.heap:
+            nxt = heapq.heappop(q.heap)
+            nxt.state = TURN
+            q.holder = nxt
+            nxt.wake()
+        else:
+            q.holder = None
+
+    def _handoff(self, qkey: tuple[tuple[str, str | None], ...], q: _Queue) -> None:
+        """The head is done (admitted or gave up): pass the turn on, drop an empty queue."""
+        self._promote(q)
+        if q.holder is None and self._queues.get(qkey) is q:
+            del self._queues[qkey]
+
+    def _leave(self, qkey: tuple[tuple[str, str | None], ...], q: _Queue, w: _Waiter) -> Decision | None:
+        """``w`` gives up. Returns the reservation to give back, if it held one."""
+        to_refund = None
+        if q.holder is w:
+            if w.state == RESERVED:
+                to_refund = w.decision
+            self._handoff(qkey, q)
+        else:
+            # a displaced waiter's reservation was already given back by the one that displaced it
+            try:
+                q.heap.remove(w)
+                heapq.heapify(q.heap)
+            except ValueError:
+                pass
+        w.state = QUEUED
+        return to_refund
+
+    def _outranked(self, q: _Queue, w: _Waiter) -> bool:
+        return bool(q.heap) and q.heap[0].priority > w.priority
+
+    # -- statistics ---------------------------------------------------------------------
+
+    def _stats_from(self, snaps: Iterable[KeySnapshot]) -> tuple[LimitStatistics, ...]:
+        waiting: dict[tuple[str, str | None], int] = {}
+        for qkey, q in self._queues.items():
+            n = len(q.heap) + (1 if q.holder is not None else 0)
+            for key in qkey:
+                waiting[key] = waiting.get(key, 0) + n
+        out = []
+        for s in snaps:
+            limit, scope, used, reserved, blocked = s.limit, s.scope, s.used, s.reserved, s.blocked_for
+            capacity = s.capacity if s.capacity is not None else limit.capacity
+            available = 0.0 if blocked > 0 else max(0.0, capacity - used - reserved)
+            out.append(
+                LimitStatistics(
+                    limit=limit.name,
+                    scope=scope,
+                    capacity=capacity,
+                    used=used,
+                    reserved=reserved,
+                    available=available,
+                    waiters=waiting.get((limit.name, scope), 0),
+                    next_free=s.next_free,
+                    blocked_for=blocked,
+                )
+            )
+        out.sort(key=lambda x: (x.limit, x.scope or ""))
+        return tuple(out)
+
+    def _obs_items(
+        self, observations: Iterable[Observation], scope: ScopeArg
+    ) -> list[tuple[Limit, str | None, Observation]]:
+        out = []
+        for obs in observations:
+            limit = self._limits.get(obs.limit)
+            if limit is None:
+                log.debug("observation for unknown limit %r ignored", obs.limit, extra={"limit": obs.limit})
+                continue
+            sc = (
+                obs.scope
+                if obs.scope is not None
+                else (None if limit.scope is None else resolve_scope(limit.scope, scope))
+            )
+            out.append((limit, sc, obs))
+        return out
+
+
+# =========================================================================================
+# threads
+# =========================================================================================
+
+
+class Grant:
+    """The receipt of one acquisition. ``settle`` charges or refunds the difference once the
+    real cost is known; ``release`` gives everything back (the request was never sent)."""
+
+    __slots__ = ("_done", "_items", "_limiter", "_placed", "waited")
+
+    def __init__(self, limiter: Limiter, items: tuple[Item, ...], placed: tuple[float, ...], waited: float) -> None:
+        self._limiter = limiter
+        self._items = items
+        self._placed = placed
+        self.waited = waited
+        self._done = False
+
+    @property
+    def cost(self) -> dict[str, float]:
+        """The units this grant charged, by limit name."""
+        return {limit.name: amount for limit, _, amount in self._items}
+
+    @property
+    def at(self) -> float | None:
+        """The store time of the slot this grant was admitted in (None for an empty cost).
+
+        For the memory store that is the limiter clock's ``now()``; for shared stores it is
+        the store's clock (wall time or the Redis server's time)."""
+        return self._placed[0] if self._placed else None
+
+    def settle(self, actual_cost: Cost) -> None:
+        """Charge what the request really cost: refunds over-estimates at once; an extra
+        charge is booked at the earliest slot and waited for (it never raises
+        ``RateLimited``: the request already succeeded)."""
+        if self._done:
+            raise RuntimeError("this grant was already settled or released")
+        self._done = True
+        refunds, extras = _split(self._limiter, self._items, self._placed, actual_cost)
+        if refunds[0]:
+            self._limiter._store.refund(refunds[0], refunds[1])
+        for chunk in extras:
+            d = self._limiter._store.reserve(chunk, SETTLE_PRIORITY, None)
+            clock_sleep(self._limiter._clock, d.start - d.now)
+
+    def release(self) -> None:
+        """Give back everything this grant charged (the request was not sent)."""
+        if self._done:
+            return
+        self._done = True
+        if self._items:
+            self._limiter._store.refund(self._items, self._placed)
+
+
+def _split(
+    core: _Core, items: tuple[Item, ...], placed: tuple[float, ...], actual: Cost
+) -> tuple[tuple[list[Item], list[float]], list[list[Item]]]:
+    """Refunds (item with the amount to give back, where it was booked) and extra charges
+    (chunks no larger than each limit's capacity)."""
+    if not isinstance(actual, Mapping):
+        raise TypeError(f"actual cost must be a mapping, got {type(actual).__name__}")
+    known = {limit.name: (limit, sc, amount, at) for (limit, sc, amount), at in zip(items, placed, strict=True)}
+    refund_items: list[Item] = []
+    refund_at: list[float] = []
+    extras: list[Item] = []
+    for name, raw in actual.items():
+        amount = _bad_amount(name, raw)
+        if name in known:
+            limit, sc, booked, at = known.pop(name)
+        else:
+            limit_opt = core._limits.get(name)
+            if limit_opt is None:
+                if core._default is None:
+                    raise UnknownLimit(name, sorted(core._limits))
+                limit_opt = core._limits[core._default]
+            limit, sc, booked, at = limit_opt, (items[0][1] if items and limit_opt.scope else None), 0.0, 0.0
+            if limit.scope is not None:
+                sc = next((s for lim, s, _ in items if lim.scope == limit.scope), resolve_scope(limit.scope, None))
+        delta = amount - booked
+        if delta < 0:
+            refund_items.append((limit, sc, -delta))
+            refund_at.append(at)
+        elif delta > 0:
+            extras.append((limit, sc, delta))
+    # names the actual cost leaves out were not spent at all
+    for limit, sc, booked, at in known.values():
+        refund_items.append((limit, sc, booked))
+        refund_at.append(at)
+    chunks: list[list[Item]] = []
+    for limit, sc, delta in extras:
+        step = limit.capacity if limit.algorithm != "quota" else max(delta, 1.0)
+        while delta > 0:
+            part = min(step, delta)
+            chunks.append([(limit, sc, part)])
+            delta -= part
+    return (refund_items, refund_at), chunks
+
+
+class Limiter(_Core):
+    """A thread-safe limiter: ``acquire`` blocks the calling thread until the cost is admitted.
+
+    ``limits`` is an iterable or mapping of :class:`Limit`, or a venue. ``store`` is a store
+    URL or object (``"memory://"`` by default). ``default_limit`` names the limit that costs
+    naming an unknown limit are charged to (otherwise an unknown name is an error).
+    """
+
+    def __init__(
+        self,
+        limits: LimitsArg,
+        *,
+        store: StoreSpec = "memory://",
+        clock: Clock | None = None,
+        default_limit: str | None = None,
+    ) -> None:
+        super().__init__(limits, store, clock, default_limit)
+        # with an in-process store, its lock guards our queues too: one lock per acquire
+        shared = getattr(self._store, "lock", None) if self._local else None
+        self._lock = shared if shared is not None else threading.Lock()
+        self._reserve_locked = getattr(self._store, "reserve_locked", None) if shared is not None else None
+        self._take_locked = getattr(self._store, "take_locked", None) if shared is not None else None
+        self._take_many_locked = getattr(self._store, "take_many_locked", None) if shared is not None else None
+        # unscoped budgets of an in-process store, by limit name: the hot path skips the lookup
+        self._hot: dict[str, algo.State] = {}
+        self._plans: dict[tuple[str, ...], tuple[tuple[Limit, algo.State], ...]] = {}
+        self._hot_now = self._clock.now
+        self._epoch: float = getattr(self._store, "_epoch", 0.0)
+
+    def try_acquire(self, cost: Cost, *, priority: int = 0, scope: ScopeArg = None) -> Grant | None:
+        """Admit now or not at all: a Grant, or None (nothing charged). Never waits."""
+        items = self._prepare(cost, scope, priority)
+        if not items:
+            return Grant(self, _EMPTY, (), 0.0)
+        take_many = self._take_many_locked
+        with self._lock:
+            if self._queues and self._qkey(items) in self._queues:
+                return None  # others are queued for these budgets: no cutting in
+            if take_many is not None:
+                at = take_many(items, priority)
+                if at is not None:
+                    return Grant(self, items, (at,) * len(items), 0.0)
+        d = self._store.reserve(items, priority, 0.0)
+        if d.granted:
+            return Grant(self, items, d.placed, 0.0)
+        return None
+
+    def _take_hot_many(self, cost: Cost, scope: ScopeArg, priority: int) -> Grant | None:
+        """Several unscoped limits of an in-process store, nobody waiting, all fit now."""
+        if scope is not None:
+            return None
+        names = tuple(cost)
+        plan = self._plans.get(names)
+        if plan is None:
+            limits = [self._limits.get(n) for n in names]
+            if any(lim is None or lim.scope is not None for lim in limits):
+                return None
+            states = [self._store.state_for(lim, None) for lim in limits]  # type: ignore[attr-defined]
+            plan = self._plans[names] = tuple(zip(limits, states, strict=True))  # type: ignore[arg-type]
+        items = []
+        for limit, _ in plan:
+            amount = cost[limit.name]
+            if (
+                amount.__class__ not in _NUMBERS
+                or not (0 < amount <= limit.capacity)
+                or (limit.reserve and priority < limit.reserve_priority)
+            ):
+                return None
+            items.append((limit, None, amount))
+        epoch = self._epoch
+        with self._lock:
+            if self._queues:
+                return None
+            now = self._hot_now()
+            for i, (limit, st) in enumerate(plan):
+                if not st.take_now(now, items[i][2], limit.capacity, limit, epoch):
+                    for j in range(i - 1, -1, -1):
+                        plan[j][1].untake(now, items[j][2], plan[j][0], epoch)
+                    return None
+        return Grant(self, tuple(items), (now,) * len(items), 0.0)
+
+    def acquire(self, cost: Cost, *, timeout: float | None = None, priority: int = 0, scope: ScopeArg = None) -> Grant:
+        """Wait until ``cost`` is admitted and return its Grant.
+
+        Raises ``RateLimited`` (nothing charged) if that would take longer than ``timeout``
+        seconds, ``CostExceedsCapacity`` at once for a cost that can never fit, and
+        ``ValueError`` for a malformed cost.
+        """
+        take = self._take_locked
+        if take is not None and not self._queues and len(cost) > 1 and timeout is None and priority.__class__ is int:
+            grant = self._take_hot_many(cost, scope, priority)
+            if grant is not None:
+                return grant
+        elif take is not None and not self._queues and len(cost) == 1 and timeout is None and priority.__class__ is int:
+            # the hot path: one limit, nobody waiting, fits now
+            ((name, amount),) = cost.items()
+            limit = self._limits.get(name)
+            if (
+                limit is not None
+                and amount.__class__ in _NUMBERS
+                and 0 < amount <= limit.capacity
+                and (not limit.reserve or priority >= limit.reserve_priority)
+            ):
+                if limit.scope is None:
+                    st = self._hot.get(name)
+                    if st is None:
+                        st = self._hot[name] = self._store.state_for(limit, None)  # type: ignore[attr-defined]
+                    with self._lock:
+                        if not self._queues:
+                            now = self._hot_now()
+                            if st.take_now(now, amount, limit.capacity, limit, self._epoch):
+                                return Grant(self, ((limit, None, amount),), (now,), 0.0)
+                else:
+                    sc = resolve_scope(limit.scope, scope)
+                    with self._lock:
+                        if not self._queues:
+                            at = take(limit, sc, amount, priority)
+                            if at is not None:
+                                return Grant(self, ((limit, sc, amount),), (at,), 0.0)
+        items = self._prepare(cost, scope, priority)
+        if timeout is not None and (not isinstance(timeout, (int, float)) or math.isnan(timeout) or timeout < 0):
+            raise ValueError(f"timeout must be None or a number >= 0, got {timeout!r}")
+        if not items:
+            return Grant(self, _EMPTY, (), 0.0)
+        clock = self._clock
+        qkey = ((items[0][0].name, items[0][1]),) if len(items) == 1 else self._qkey(items)
+        reserve_locked = self._reserve_locked
+        if reserve_locked is not None:
+            with self._lock:
+                if not self._queues or qkey not in self._queues:
+                    at = self._take_many_locked(items, priority)  # type: ignore[misc]
+                    if at is not None:
+                        return Grant(self, items, (at,) * len(items), 0.0)
+                    d = reserve_locked(items, priority, timeout)
+                    if d.granted and d.start <= d.now:
+                        return Grant(self, items, d.placed, 0.0)
+                    if not d.granted:
+                        raise self._limited(d, items)
+                    q = self._queues[qkey] = _Queue()
+                    w = _Waiter(priority, next(self._seq), items)
+                    w.event = threading.Event()
+                    w.state = RESERVED
+                    w.decision = d
+                    w.wake_at = clock.now() + (d.start - d.now)
+                    q.holder = w
+                    reserved = True
+                else:
+                    reserved = False
+            if reserved:
+                return self._wait(items, qkey, q, w, priority, timeout, clock.now())
+        started = clock.now()
+        with self._lock:
+            existing = self._queues.get(qkey)
+            w = _Waiter(priority, next(self._seq), items)
+            w.event = threading.Event()
+            displaced = None
+            if existing is None:
+                q = self._queues[qkey] = _Queue()
+                q.holder = w
+                w.state = TURN
+            else:
+                q = existing
+                displaced = self._enqueue(q, w)
+        if displaced is not None and displaced.decision is not None:
+            self._store.refund(displaced.items, displaced.decision.placed)
+        return self._wait(items, qkey, q, w, priority, timeout, started)
+
+    def _wait(
+        self,
+        items: tuple[Item, ...],
+        qkey: tuple[tuple[str, str | None], ...],
+        q: _Queue,
+        w: _Waiter,
+        priority: int,
+        timeout: float | None,
+        started: float,
+    ) -> Grant:
+        clock = self._clock
+        lock = self._lock
+        event = w.event
+        assert event is not None
+        deadline = None if timeout is None else started + timeout
+        try:
+            while True:
+                refund: Decision | None = None
+                with lock:
+                    state = w.state
+                    if state == DISPLACED:
+                        w.state = state = QUEUED
+                    if state == RESERVED:
+                        if clock.now() >= w.wake_at:
+                            d = w.decision
+                            assert d is not None
+                            self._handoff(qkey, q)
+                            w.state = DONE
+                            return Grant(self, items, d.placed, clock.now() - started)
+                        event.clear()
+                        until: float | None = w.wake_at
+                    elif state == QUEUED:
+                        if deadline is not None and clock.now() >= deadline:
+                            self._leave(qkey, q, w)
+                            w.state = state = DONE
+                        else:
+                            event.clear()
+                            until = deadline
+                if state == DONE:
+                    raise self._estimate(items, priority)  # outside the lock: it asks the store
+                if state == TURN:
+                    left = None if deadline is None else max(0.0, deadline - clock.now())
+                    d = self._store.reserve(items, priority, left)
+                    with lock:
+                        if not d.granted:
+                            self._handoff(qkey, q)
+                            w.state = DONE
+                            raise self._limited(d, items)
+                        if d.start <= d.now:
+                            self._handoff(qkey, q)
+                            w.state = DONE
+                            return Grant(self, items, d.placed, clock.now() - started)
+                        w.state = RESERVED
+                        w.decision = d
+                        w.wake_at = clock.now() + (d.start - d.now)
+                        if self._outranked(q, w):
+                            # a higher priority arrived while we were booking: step aside
+                            w.state = DISPLACED
+                            heapq.heappush(q.heap, w)
+                            self._promote(q)
+                            refund = d
+                    if refund is not None:
+                        self._store.refund(items, refund.placed)
+                    continue
+                clock.wait(event, until)
+        except BaseException:
+            if w.state != DONE:
+                with lock:
+                    refund = self._leave(qkey, q, w)
+                if refund is not None:
+                    self._store.refund(items, refund.placed)
+            raise
+
+    def _estimate(self, items: tuple[Item, ...], priority: int) -> RateLimited:
+        d = self._store.reserve(items, priority, -1.0)
+        return self._limited(d, items)
+
+    def observe(self, observations: Iterable[Observation], *, scope: ScopeArg = None) -> None:
+        """Fold what a server said into the store (every process sharing it learns)."""
+        for limit, sc, obs in self._obs_items(observations, scope):
+            self._store.observe(limit, sc, obs)
+
+    def statistics(self) -> tuple[LimitStatistics, ...]:
+        """A frozen snapshot per limit and scope value the store holds."""
+        snaps = self._store.snapshot(list(self._limits.values()))
+        with self._lock:
+            return self._stats_from(snaps)
+
+    def close(self) -> None:
+        self._store.close()
+
+    def __enter__(self) -> Limiter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# =========================================================================================
+# asyncio
+# =========================================================================================
+
+
+class AsyncGrant:
+    """The receipt of one asyncio acquisition (see :class:`Grant`)."""
+
+    __slots__ = ("_done", "_items", "_limiter", "_placed", "waited")
+
+    def __init__(
+        self, limiter: AsyncLimiter, items: tuple[Item, ...], placed: tuple[float, ...], waited: float
+    ) -> None:
+        self._limiter = limiter
+        self._items = items
+        self._placed = placed
+        self.waited = waited
+        self._done = False
+
+    @property
+    def cost(self) -> dict[str, float]:
+        """The units this grant charged, by limit name."""
+        return {limit.name: amount for limit, _, amount in self._items}
+
+    @property
+    def at(self) -> float | None:
+        """The store time of the slot this grant was admitted in (None for an empty cost).
+
+        For the memory store that is the limiter clock's ``now()``; for shared stores it is
+        the store's clock (wall time or the Redis server's time)."""
+        return self._placed[0] if self._placed else None
+
+    async def settle(self, actual_cost: Cost) -> None:
+        """Charge what the request really cost (see :meth:`Grant.settle`)."""
+        if self._done:
+            raise RuntimeError("this grant was already settled or released")
+        self._done = True
+        lim = self._limiter
+        refunds, extras = _split(lim, self._items, self._placed, actual_cost)
+        if refunds[0]:
+            await lim._arefund(refunds[0], refunds[1])
+        for chunk in extras:
+            d = await lim._areserve(chunk, SETTLE_PRIORITY, None)
+            await clock_asleep(lim._clock, d.start - d.now)
+
+    async def release(self) -> None:
+        """Give back everything this grant charged (the request was not sent)."""
+        if self._done:
+            return
+        self._done = True
+        if self._items:
+            await self._limiter._arefund(self._items, self._placed)
+
+
+class AsyncLimiter(_Core):
+    """The asyncio limiter: ``await acquire(...)`` suspends the task until admitted.
+
+    Use one AsyncLimiter per event loop. Waiting tasks hold no timers; the head of each queue
+    holds one.
+    """
+
+    def __init__(
+        self,
+        limits: LimitsArg,
+        *,
+        store: StoreSpec = "memory://",
+        clock: Clock | None = None,
+        default_limit: str | None = None,
+    ) -> None:
+        super().__init__(limits, store, clock, default_limit)
+        self._astore: AsyncStore | None = self._store if isinstance(self._store, AsyncStore) else None
+        self._background: set[asyncio.Task[None]] = set()
+        self._store_lock = getattr(self._store, "lock", None) if self._local else None
+        self._take_locked = getattr(self._store, "take_locked", None) if self._store_lock is not None else None
+        self._hot: dict[str, algo.State] = {}
+        self._hot_now = self._clock.now
+        self._epoch: float = getattr(self._store, "_epoch", 0.0)
+
+    async def _areserve(self, items: Sequence[Item], priority: int, max_wait: float | None) -> Decision:
+        if self._astore is not None:
+            return await self._astore.areserve(items, priority, max_wait)
+        if self._local:
+            return self._store.reserve(items, priority, max_wait)
+        return await asyncio.to_thread(self._store.reserve, items, priority, max_wait)
+
+    async def _arefund(self, items: Sequence[Item], placed: Sequence[float]) -> None:
+        if self._astore is not None:
+            await self._astore.arefund(items, placed)
+        elif self._local:
+            self._store.refund(items, placed)
+        else:
+            await asyncio.to_thread(self._store.refund, items, placed)
+
+    async def try_acquire(self, cost: Cost, *, priority: int = 0, scope: ScopeArg = None) -> AsyncGrant | None:
+        """Admit now or not at all (see :meth:`Limiter.try_acquire`)."""
+        items = self._prepare(cost, scope, priority)
+        if not items:
+            return AsyncGrant(self, _EMPTY, (), 0.0)
+        if self._qkey(items) in self._queues:
+            return None
+        d = await self._areserve(items, priority, 0.0)
+        return AsyncGrant(self, items, d.placed, 0.0) if d.granted else None
+
+    async def acquire(
+        self, cost: Cost, *, timeout: float | None = None, priority: int = 0, scope: ScopeArg = None
+    ) -> AsyncGrant:
+        """Wait until ``cost`` is admitted (see :meth:`Limiter.acquire`). Cancelling the task
+        while it waits gives its slot back; cancelling it right after it was admitted too."""
+        take = self._take_locked
+        if take is not None and not self._queues and len(cost) == 1 and timeout is None and priority.__class__ is int:
+            # the hot path: one limit, nobody waiting, fits now
+            ((name, amount),) = cost.items()
+            limit = self._limits.get(name)
+            if (
+                limit is not None
+                and amount.__class__ in _NUMBERS
+                and 0 < amount <= limit.capacity
+                and (not limit.reserve or priority >= limit.reserve_priority)
+            ):
+                if limit.scope is None:
+                    st = self._hot.get(name)
+                    if st is None:
+                        st = self._hot[name] = self._store.state_for(limit, None)  # type: ignore[attr-defined]
+                    with self._store_lock:  # type: ignore[union-attr]
+                        now = self._hot_now()
+                        if st.take_now(now, amount, limit.capacity, limit, self._epoch):
+                            return AsyncGrant(self, ((limit, None, amount),), (now,), 0.0)
+                else:
+                    sc = resolve_scope(limit.scope, scope)
+                    with self._store_lock:  # type: ignore[union-attr]
+                        at = take(limit, sc, amount, priority)
+                    if at is not None:
+                        return AsyncGrant(self, ((limit, sc, amount),), (at,), 0.0)
+        items = self._prepare(cost, scope, priority)
+        if not items:
+            return AsyncGrant(self, _EMPTY, (), 0.0)
+        if timeout is not None and (not isinstance(timeout, (int, float)) or math.isnan(timeout) or timeout < 0):
+            raise ValueError(f"timeout must be None or a number >= 0, got {timeout!r}")
+        qkey = self._qkey(items)
+        if self._local and qkey not in self._queues:
+            d = self._store.reserve(items, priority, timeout)
+            if d.granted and d.start <= d.now:
+                return AsyncGrant(self, items, d.placed, 0.0)
+            if not d.granted:
+                raise self._limited(d, items)
+            q = self._queues[qkey] = _Queue()
+            w = _Waiter(priority, next(self._seq), items)
+            w.state = RESERVED
+            w.decision = d
+            w.wake_at = self._clock.now() + (d.start - d.now)
+            q.holder = w
+            return await self._wait(items, qkey, q, w, priority, timeout, self._clock.now())
+        started = self._clock.now()
+        q_opt = self._queues.get(qkey)
+        w = _Waiter(priority, next(self._seq), items)
+        displaced = None
+        if q_opt is None:
+            q = self._queues[qkey] = _Queue()
+            q.holder = w
+            w.state = TURN
+        else:
+            q = q_opt
+            displaced = self._enqueue(q, w)
+        if displaced is not None and displaced.decision is not None:
+            await self._arefund(displaced.items, displaced.decision.placed)
+        return await self._wait(items, qkey, q, w, priority, timeout, started)
+
+    async def _wait(
+        self,
+        items: tuple[Item, ...],
+        qkey: tuple[tuple[str, str | None], ...],
+        q: _Queue,
+        w: _Waiter,
+        priority: int,
+        timeout: float | None,
+        started: float,
+    ) -> AsyncGrant:
+        clock = self._clock
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else started + timeout
+        try:
+            while True:
+                state = w.state
+                if state == DISPLACED:
+                    w.state = state = QUEUED
+                if state == TURN:
+                    left = None if deadline is None else max(0.0, deadline - clock.now())
+                    d = await self._areserve(items, priority, left)
+                    if not d.granted:
+                        self._handoff(qkey, q)
+                        w.state = DONE
+                        raise self._limited(d, items)
+                    if d.start <= d.now:
+                        self._handoff(qkey, q)
+                        w.state = DONE
+                        return AsyncGrant(self, items, d.placed, clock.now() - started)
+                    w.state = RESERVED
+                    w.decision = d
+                    w.wake_at = clock.now() + (d.start - d.now)
+                    if self._outranked(q, w):
+                        w.state = DISPLACED
+                        heapq.heappush(q.heap, w)
+                        self._promote(q)
+                        await self._arefund(items, d.placed)
+                    continue
+                if state == RESERVED:
+                    if clock.now() >= w.wake_at:
+                        d_opt = w.decision
+                        assert d_opt is not None
+                        self._handoff(qkey, q)
+                        w.state = DONE
+                        return AsyncGrant(self, items, d_opt.placed, clock.now() - started)
+                    until: float | None = w.wake_at
+                else:  # QUEUED
+                    if deadline is not None and clock.now() >= deadline:
+                        self._leave(qkey, q, w)
+                        w.state = DONE
+                        raise await self._aestimate(items, priority)
+                    until = deadline
+                fut: asyncio.Future[None] = loop.create_future()
+                w.fut = fut
+                handle = clock.call_at(loop, until, w.wake) if until is not None else None
+                try:
+                    await fut
+                finally:
+                    w.fut = None
+                    if handle is not None:
+                        handle.cancel()
+        except BaseException:
+            if w.state != DONE:
+                refund = self._leave(qkey, q, w)
+                w.state = DONE
+                if refund is not None:
+                    # give the slot back without awaiting (we may be cancelled)
+                    if self._astore is None and self._local:
+                        self._store.refund(items, refund.placed)
+                    else:
+                        task = loop.create_task(self._arefund(items, refund.placed))
+                        self._background.add(task)
+                        task.add_done_callback(self._background.discard)
+            raise
+
+    async def _aestimate(self, items: tuple[Item, ...], priority: int) -> RateLimited:
+        d = await self._areserve(items, priority, -1.0)
+        return self._limited(d, items)
+
+    async def observe(self, observations: Iterable[Observation], *, scope: ScopeArg = None) -> None:
+        """Fold what a server said into the store (every process sharing it learns)."""
+        for limit, sc, obs in self._obs_items(observations, scope):
+            if self._astore is not None:
+                await self._astore.aobserve(limit, sc, obs)
+            else:
+                self._store.observe(limit, sc, obs)
+
+    async def statistics(self) -> tuple[LimitStatistics, ...]:
+        """A frozen snapshot per limit and scope value the store holds."""
+        if self._astore is not None:
+            snaps = await self._astore.asnapshot(list(self._limits.values()))
+        else:
+            snaps = self._store.snapshot(list(self._limits.values()))
+        return self._stats_from(snaps)
+
+    async def aclose(self) -> None:
+        if self._astore is not None:
+            await self._astore.aclose()
+        else:
+            self._store.close()

@@ -1,0 +1,390 @@
+"""ratekeeper for `httpx`: transports that weigh, wait, settle and retry, and clients using them.
+
+::
+
+    from ratekeeper.httpx import AsyncClient
+
+    async with AsyncClient("hyperliquid") as client:
+        book = await client.post_info({"type": "l2Book", "coin": "BTC"})
+
+    # or wrap any transport yourself (httpx's extension point)
+    transport = Transport("binance", transport=httpx.HTTPTransport(retries=0))
+    client = httpx.Client(transport=transport)
+
+The transport reads each venue response in full before handing it on (the settler and the
+body-level signals need it); requests to other hosts pass through untouched. Install with
+``pip install 'ratekeeper[httpx]'``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any
+
+from ._http import missing_extra
+
+try:
+    import httpx
+except ImportError as _exc:  # pragma: no cover - exercised only without the extra
+    raise missing_extra("httpx", "httpx") from _exc
+
+from ._clock import Clock
+from ._http import (
+    ActionOutcomeUnknown,
+    ActionRefused,
+    Gate,
+    PriorityFn,
+    RetryPolicy,
+    VenueRefused,
+    build_gate,
+    log,
+    send_async,
+    send_sync,
+)
+from ._limiter import AsyncLimiter, Limiter
+from .stores import StoreSpec
+from .venues import Venue
+
+__all__ = [
+    "ActionOutcomeUnknown",
+    "ActionRefused",
+    "AsyncClient",
+    "AsyncTransport",
+    "Client",
+    "RetryPolicy",
+    "Transport",
+    "VenueRefused",
+]
+
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+)
+
+
+def _sent(exc: BaseException) -> bool | None:
+    """Whether an httpx error happened after the request may have reached the server."""
+    if isinstance(exc, _NOT_SENT):
+        return False
+    if isinstance(exc, httpx.TransportError):
+        return True
+    return None
+
+
+class _IO:
+    @staticmethod
+    def status(response: httpx.Response) -> int:
+        return response.status_code
+
+    @staticmethod
+    def headers(response: httpx.Response) -> Any:
+        return response.headers
+
+    @staticmethod
+    def discard(response: httpx.Response) -> None:
+        pass  # already read into memory
+
+
+def _body(request: httpx.Request) -> bytes | None:
+    try:
+        return request.content
+    except httpx.RequestNotRead:
+        return None  # a streaming upload: weighed without its body
+
+
+def _rebuilt(response: httpx.Response, raw: bytes, request: httpx.Request) -> httpx.Response:
+    """The response with its raw (still encoded) body in memory, for the client to decode."""
+    return httpx.Response(
+        response.status_code,
+        headers=response.headers,
+        stream=httpx.ByteStream(raw),
+        extensions=response.extensions,
+        request=request,
+    )
+
+
+def _decoded(response: httpx.Response, raw: bytes) -> bytes:
+    """``raw`` decoded as the response's content-encoding says (for parsing only)."""
+    probe = httpx.Response(response.status_code, headers=response.headers, stream=httpx.ByteStream(raw))
+    try:
+        return probe.read()
+    except httpx.DecodingError:
+        log.warning(
+            "ratekeeper: a response body could not be decoded (content-encoding %r); the estimate stands",
+            response.headers.get("content-encoding"),
+            extra={"status": response.status_code},
+        )
+        return b""
+
+
+def _options(
+    base_url: str | None,
+    store: StoreSpec,
+    proxy_pool: Sequence[str] | None,
+    ip: str | None,
+    account: str | None,
+    address: str | None,
+    retry: RetryPolicy | None,
+    priority: PriorityFn | None,
+    margin: float | None,
+    clock: Clock | None,
+    testnet: bool,
+) -> dict[str, Any]:
+    return {
+        "base_url": base_url,
+        "store": store,
+        "proxy_pool": proxy_pool,
+        "ip": ip,
+        "account": account,
+        "address": address,
+        "retry": retry,
+        "priority": priority,
+        "margin": margin,
+        "clock": clock,
+        "testnet": testnet,
+    }
+
+
+class Transport(httpx.BaseTransport):
+    """An httpx transport that puts the venue's limiter in front of another transport.
+
+    ``transport``: the one that sends (default ``httpx.HTTPTransport()``; give it no
+    ``retries``: its connection retries would bypass the limiter). The keyword options are
+    :class:`Client`'s; or pass a ready ``gate``.
+    """
+
+    def __init__(
+        self,
+        venue: str | Venue | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        gate: Gate[Limiter] | None = None,
+        **options: Any,
+    ) -> None:
+        if gate is None:
+            if venue is None:
+                raise TypeError("Transport needs a venue (a name or a Venue) or a gate")
+            gate = build_gate(venue, Limiter, **options)
+        elif venue is not None or options:
+            raise TypeError("pass either gate= or a venue with its options, not both")
+        self.gate = gate
+        self.inner: httpx.BaseTransport = transport if transport is not None else httpx.HTTPTransport()
+
+    @property
+    def limiter(self) -> Limiter:
+        return self.gate.limiter
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        inner = self.inner
+        plan = self.gate.plan(request.method, str(request.url), _body(request))
+        if plan is None:
+            return inner.handle_request(request)
+
+        bodies: list[bytes] = []
+
+        def send() -> httpx.Response:
+            response = inner.handle_request(request)
+            try:
+                raw = b"".join(response.iter_raw())
+            finally:
+                response.close()
+            bodies.append(raw)
+            return _rebuilt(response, raw, request)
+
+        def read(response: httpx.Response) -> bytes:
+            return _decoded(response, bodies[-1])
+
+        return send_sync(self.gate, plan, send, read, _IO, _sent)
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def __enter__(self) -> Transport:
+        self.inner.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_value: BaseException | None = None,
+        traceback: TracebackType | None = None,
+    ) -> None:
+        self.inner.__exit__(exc_type, exc_value, traceback)
+
+
+class AsyncTransport(httpx.AsyncBaseTransport):
+    """The asyncio twin of :class:`Transport` (default inner: ``httpx.AsyncHTTPTransport()``).
+
+    Its limiter is an :class:`~ratekeeper.AsyncLimiter`: use one transport per event loop.
+    """
+
+    def __init__(
+        self,
+        venue: str | Venue | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        gate: Gate[AsyncLimiter] | None = None,
+        **options: Any,
+    ) -> None:
+        if gate is None:
+            if venue is None:
+                raise TypeError("AsyncTransport needs a venue (a name or a Venue) or a gate")
+            gate = build_gate(venue, AsyncLimiter, **options)
+        elif venue is not None or options:
+            raise TypeError("pass either gate= or a venue with its options, not both")
+        self.gate = gate
+        self.inner: httpx.AsyncBaseTransport = transport if transport is not None else httpx.AsyncHTTPTransport()
+
+    @property
+    def limiter(self) -> AsyncLimiter:
+        return self.gate.limiter
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        inner = self.inner
+        plan = self.gate.plan(request.method, str(request.url), _body(request))
+        if plan is None:
+            return await inner.handle_async_request(request)
+
+        bodies: list[bytes] = []
+
+        async def send() -> httpx.Response:
+            response = await inner.handle_async_request(request)
+            try:
+                raw = b"".join([chunk async for chunk in response.aiter_raw()])
+            finally:
+                await response.aclose()
+            bodies.append(raw)
+            return _rebuilt(response, raw, request)
+
+        async def read(response: httpx.Response) -> bytes:
+            return _decoded(response, bodies[-1])
+
+        return await send_async(self.gate, plan, send, read, _IO, _sent)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+    async def __aenter__(self) -> AsyncTransport:
+        await self.inner.__aenter__()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_value: BaseException | None = None,
+        traceback: TracebackType | None = None,
+    ) -> None:
+        await self.inner.__aexit__(exc_type, exc_value, traceback)
+
+
+def _wrap(transport: httpx.BaseTransport, gate: Gate[Limiter]) -> httpx.BaseTransport:
+    """``transport`` behind the gate (unless it is one of ours already)."""
+    return transport if isinstance(transport, Transport) else Transport(transport=transport, gate=gate)
+
+
+def _awrap(transport: httpx.AsyncBaseTransport, gate: Gate[AsyncLimiter]) -> httpx.AsyncBaseTransport:
+    return transport if isinstance(transport, AsyncTransport) else AsyncTransport(transport=transport, gate=gate)
+
+
+class Client(httpx.Client):
+    """An ``httpx.Client`` whose requests to the venue are rate limited.
+
+    The ratekeeper options are :class:`ratekeeper.requests.Session`'s (``base_url`` defaults to
+    the venue's API and relative URLs are joined to it); every other keyword goes to
+    ``httpx.Client``. Every transport the client would use (its own, a ``transport=``, the
+    ``mounts=`` and proxy transports) is wrapped, so no route to the venue bypasses the
+    limiter.
+    """
+
+    def __init__(
+        self,
+        venue: str | Venue,
+        *,
+        base_url: str | None = None,
+        store: StoreSpec = "memory://",
+        proxy_pool: Sequence[str] | None = None,
+        limiter: Limiter | None = None,
+        ip: str | None = None,
+        account: str | None = None,
+        address: str | None = None,
+        retry: RetryPolicy | None = None,
+        priority: PriorityFn | None = None,
+        margin: float | None = None,
+        clock: Clock | None = None,
+        testnet: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        opts = _options(base_url, store, proxy_pool, ip, account, address, retry, priority, margin, clock, testnet)
+        gate = build_gate(venue, Limiter, limiter=limiter, **opts)
+        super().__init__(base_url=gate.base_url, **kwargs)
+        self.gate: Gate[Limiter] = gate
+        self._transport = _wrap(self._transport, gate)
+        self._mounts = {pattern: None if t is None else _wrap(t, gate) for pattern, t in self._mounts.items()}
+
+    @property
+    def limiter(self) -> Limiter:
+        """The limiter this client spends (``statistics()`` shows what the store learned)."""
+        return self.gate.limiter
+
+    @property
+    def venue(self) -> Venue:
+        return self.gate.venue
+
+    def post_info(self, payload: Mapping[str, Any], timeout: float = 30.0) -> Any:
+        """POST ``payload`` to Hyperliquid's ``/info`` and return the parsed JSON (raises
+        ``httpx.HTTPStatusError`` when the final answer is not a success)."""
+        response = self.post(self.gate.info_url(), json=dict(payload), timeout=timeout)
+        response.raise_for_status()
+        return response.json()
+
+
+class AsyncClient(httpx.AsyncClient):
+    """An ``httpx.AsyncClient`` whose requests to the venue are rate limited (see
+    :class:`Client`). Its limiter is an :class:`~ratekeeper.AsyncLimiter`: one client per
+    event loop."""
+
+    def __init__(
+        self,
+        venue: str | Venue,
+        *,
+        base_url: str | None = None,
+        store: StoreSpec = "memory://",
+        proxy_pool: Sequence[str] | None = None,
+        limiter: AsyncLimiter | None = None,
+        ip: str | None = None,
+        account: str | None = None,
+        address: str | None = None,
+        retry: RetryPolicy | None = None,
+        priority: PriorityFn | None = None,
+        margin: float | None = None,
+        clock: Clock | None = None,
+        testnet: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        opts = _options(base_url, store, proxy_pool, ip, account, address, retry, priority, margin, clock, testnet)
+        gate = build_gate(venue, AsyncLimiter, limiter=limiter, **opts)
+        super().__init__(base_url=gate.base_url, **kwargs)
+        self.gate: Gate[AsyncLimiter] = gate
+        self._transport = _awrap(self._transport, gate)
+        self._mounts = {pattern: None if t is None else _awrap(t, gate) for pattern, t in self._mounts.items()}
+
+    @property
+    def limiter(self) -> AsyncLimiter:
+        """The limiter this client spends (``await statistics()`` shows what the store learned)."""
+        return self.gate.limiter
+
+    @property
+    def venue(self) -> Venue:
+        return self.gate.venue
+
+    async def post_info(self, payload: Mapping[str, Any], timeout: float = 30.0) -> Any:
+        """POST ``payload`` to Hyperliquid's ``/info`` and return the parsed JSON (raises
+        ``httpx.HTTPStatusError`` when the final answer is not a success)."""
+        response = await self.post(self.gate.info_url(), json=dict(payload), timeout=timeout)
+        response.raise_for_status()
+        return response.json()

@@ -1,0 +1,251 @@
+"""ratekeeper for `requests`: a Session (and an adapter) that weighs, waits, settles and retries.
+
+::
+
+    from ratekeeper.requests import Session
+
+    session = Session("hyperliquid", store="sqlite:///tmp/hl.db")
+    book = session.post_info({"type": "l2Book", "coin": "BTC"})
+    r = session.post("/exchange", json=signed_order)       # relative to the venue's API
+
+Requests to other hosts pass through untouched. Install with ``pip install 'ratekeeper[requests]'``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ._http import missing_extra
+
+try:
+    import requests
+    from requests.adapters import BaseAdapter, HTTPAdapter
+    from requests.models import PreparedRequest, Response
+    from urllib3 import exceptions as _u3
+except ImportError as _exc:  # pragma: no cover - exercised only without the extra
+    raise missing_extra("requests", "requests") from _exc
+
+from ._clock import Clock
+from ._http import (
+    ActionOutcomeUnknown,
+    ActionRefused,
+    Gate,
+    PriorityFn,
+    RetryPolicy,
+    VenueRefused,
+    build_gate,
+    join_url,
+    send_sync,
+)
+from ._limiter import Limiter
+from .stores import StoreSpec
+from .venues import Venue
+
+__all__ = ["ActionOutcomeUnknown", "ActionRefused", "Adapter", "RetryPolicy", "Session", "VenueRefused"]
+
+_Timeout = float | tuple[float, float] | tuple[float, None] | None
+_Cert = bytes | str | tuple[bytes | str, bytes | str] | None
+
+
+class _IO:
+    @staticmethod
+    def status(response: Response) -> int:
+        return int(response.status_code)
+
+    @staticmethod
+    def headers(response: Response) -> Any:
+        return response.headers
+
+    @staticmethod
+    def discard(response: Response) -> None:
+        response.close()
+
+
+_NOT_SENT: tuple[type[BaseException], ...] = tuple(
+    getattr(_u3, name)
+    for name in ("NewConnectionError", "NameResolutionError", "ConnectTimeoutError")
+    if hasattr(_u3, name)
+)
+"""urllib3 errors raised before a request leaves (NameResolutionError is urllib3 2 only)."""
+
+
+def _sent(exc: BaseException) -> bool | None:
+    """Whether a requests error happened after the request may have reached the server."""
+    if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.ProxyError)):
+        return False
+    if isinstance(exc, requests.exceptions.SSLError):
+        return False  # the TLS handshake comes before the request
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        reason: object = exc.args[0] if exc.args else None
+        if isinstance(reason, _u3.MaxRetryError):
+            reason = reason.reason
+        return not isinstance(reason, _NOT_SENT)
+    if isinstance(
+        exc,
+        (
+            requests.exceptions.Timeout,
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ),
+    ):
+        return True
+    return None
+
+
+def _body(request: PreparedRequest) -> bytes | str | None:
+    body = request.body
+    return body if isinstance(body, (bytes, str)) else None
+
+
+class Adapter(BaseAdapter):
+    """A transport adapter that puts the venue's limiter in front of another adapter.
+
+    Mount it on any ``requests.Session`` for the venue's prefix::
+
+        s.mount("https://api.hyperliquid.xyz/", Adapter("hyperliquid"))
+
+    ``inner`` is the adapter that sends (default: a plain ``HTTPAdapter``, which never retries;
+    never give it a urllib3 ``Retry``: its retries would bypass the limiter). The keyword
+    options are :class:`Session`'s.
+    """
+
+    def __init__(
+        self,
+        venue: str | Venue | None = None,
+        *,
+        inner: BaseAdapter | None = None,
+        gate: Gate[Limiter] | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__()
+        if gate is None:
+            if venue is None:
+                raise TypeError("Adapter needs a venue (a name or a Venue) or a gate")
+            gate = build_gate(venue, Limiter, **options)
+        elif venue is not None or options:
+            raise TypeError("pass either gate= or a venue with its options, not both")
+        self.gate = gate
+        self.inner: BaseAdapter = inner if inner is not None else HTTPAdapter()
+
+    def send(
+        self,
+        request: PreparedRequest,
+        stream: bool = False,
+        timeout: _Timeout = None,
+        verify: bool | str = True,
+        cert: _Cert = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> Response:
+        inner = self.inner
+        plan = self.gate.plan(request.method or "GET", request.url or "", _body(request))
+        if plan is None:
+            return inner.send(request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
+
+        def send() -> Response:
+            return inner.send(request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
+
+        def read(response: Response) -> bytes | None:
+            return None if stream else response.content
+
+        return send_sync(self.gate, plan, send, read, _IO, _sent)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class Session(requests.Session):
+    """A ``requests.Session`` whose requests to the venue are rate limited.
+
+    ``venue``: a name (``"hyperliquid"``) or a :class:`~ratekeeper.venues.Venue` (with
+    overrides). ``base_url`` (default: the venue's mainnet API, or testnet with
+    ``testnet=True``): relative URLs are joined to it; requests to other hosts pass through
+    untouched. ``store``: where the budget lives (``"sqlite:///…"`` to share it between
+    processes). ``limiter``: a ready :class:`~ratekeeper.Limiter` instead (then ``store``,
+    ``margin`` and ``clock`` are not accepted). ``ip``, ``account``, ``address``: the scope
+    values this session spends. ``retry``: a :class:`RetryPolicy` for idempotent reads.
+    ``priority``: weighed request → limiter priority. ``margin``: seconds added to each window
+    for network transit jitter (default: the venue's measured margin). ``proxy_pool``: not
+    implemented yet (a non-empty pool raises ``NotImplementedError``).
+
+    What raises: :class:`~ratekeeper.ActionRefused` when an action is answered with a rate
+    limit or ban, :class:`~ratekeeper.ActionOutcomeUnknown` when an action hits a connection
+    error or timeout after it may have been sent, ``InvalidRequest`` (a ``ValueError``) for a
+    request the venue would refuse whole; reads are retried and finally returned as answered
+    (or their last connection error re-raised).
+    """
+
+    def __init__(
+        self,
+        venue: str | Venue,
+        *,
+        base_url: str | None = None,
+        store: StoreSpec = "memory://",
+        proxy_pool: Sequence[str] | None = None,
+        limiter: Limiter | None = None,
+        ip: str | None = None,
+        account: str | None = None,
+        address: str | None = None,
+        retry: RetryPolicy | None = None,
+        priority: PriorityFn | None = None,
+        margin: float | None = None,
+        clock: Clock | None = None,
+        testnet: bool = False,
+    ) -> None:
+        super().__init__()
+        self.gate: Gate[Limiter] = build_gate(
+            venue,
+            Limiter,
+            base_url=base_url,
+            store=store,
+            proxy_pool=proxy_pool,
+            limiter=limiter,
+            ip=ip,
+            account=account,
+            address=address,
+            retry=retry,
+            priority=priority,
+            margin=margin,
+            clock=clock,
+            testnet=testnet,
+        )
+        self._gated: dict[int, tuple[BaseAdapter, Adapter]] = {}
+
+    @property
+    def limiter(self) -> Limiter:
+        """The limiter this session spends (``statistics()`` shows what the store learned)."""
+        return self.gate.limiter
+
+    @property
+    def venue(self) -> Venue:
+        return self.gate.venue
+
+    @property
+    def base_url(self) -> str:
+        return self.gate.base_url
+
+    def get_adapter(self, url: str) -> BaseAdapter:
+        """The mounted adapter for ``url``, behind the limiter when ``url`` is the venue's."""
+        inner = super().get_adapter(url)
+        if isinstance(inner, Adapter) or not self.gate.handles(url):
+            return inner  # another host, or an adapter that is already a limiter
+        entry = self._gated.get(id(inner))
+        if entry is None or entry[0] is not inner:
+            entry = (inner, Adapter(inner=inner, gate=self.gate))
+            self._gated[id(inner)] = entry
+        return entry[1]
+
+    def prepare_request(self, request: requests.Request) -> PreparedRequest:
+        if isinstance(request.url, str) and "://" not in request.url:
+            request.url = join_url(self.gate.base_url, request.url)
+        return super().prepare_request(request)
+
+    def post_info(self, payload: Mapping[str, Any], timeout: float = 30.0) -> Any:
+        """POST ``payload`` to Hyperliquid's ``/info`` and return the parsed JSON.
+
+        Raises ``requests.HTTPError`` when the final answer is not a success (a read that ran
+        out of retries).
+        """
+        response = self.post(self.gate.info_url(), json=dict(payload), timeout=timeout)
+        response.raise_for_status()
+        return response.json()

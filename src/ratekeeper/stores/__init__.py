@@ -1,0 +1,51 @@
+"""Budget stores, chosen by URL: ``memory://``, ``sqlite:///abs/path.db``, ``redis://host:port/db``."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, unquote
+
+from .._clock import Clock
+from ._base import AsyncStore, Item, KeySnapshot, Store
+from .memory import MemoryStore
+
+__all__ = ["AsyncStore", "Item", "KeySnapshot", "MemoryStore", "Store", "StoreSpec", "open_store"]
+
+StoreSpec = str | Store
+
+SCHEMES = ("memory://", "sqlite:///", "redis://", "rediss://", "redis+cluster://", "rediss+cluster://")
+
+
+def open_store(spec: StoreSpec, clock: Clock | None = None, *, for_async: bool = False) -> Store:
+    """Return the store a URL names, or the store object itself.
+
+    ``sqlite:///abs/path.db`` (``?busy_timeout=5``), ``redis://host:6379/0`` and
+    ``rediss://…`` (``?prefix=…&fallback=0.5&retry_interval=1`` plus redis-py's options),
+    ``redis+cluster://host:port`` for Redis Cluster. ``clock`` drives the store's time:
+    the SQLite store reads its ``wall()``; the Redis store uses the server's ``TIME``
+    unless the clock is a test clock (not the system clock). ``for_async``: a Redis URL
+    gives an :class:`~ratekeeper.stores.redis.AsyncRedisStore` (for an AsyncLimiter).
+    """
+    if not isinstance(spec, str):
+        if isinstance(spec, Store):
+            return spec
+        raise TypeError(f"store must be a URL string or a Store, got {type(spec).__name__}")
+    if spec in ("memory://", "memory:", "memory"):
+        return MemoryStore(clock)
+    scheme = spec.partition("://")[0].lower()
+    if scheme == "sqlite":
+        from .sqlite import SQLiteStore
+
+        rest, _, query = spec[len("sqlite://") :].partition("?")
+        options = dict(parse_qsl(query))
+        if not rest:
+            raise ValueError(f"store URL {spec!r} names no file; use sqlite:///absolute/path/state.db")
+        kwargs = {k: float(options.pop(k)) for k in ("busy_timeout", "clock_hold") if k in options}
+        if options:
+            raise ValueError(f"unknown option(s) {', '.join(sorted(options))} in store URL {spec!r}")
+        return SQLiteStore(unquote(rest), clock=clock, **kwargs)
+    if scheme in ("redis", "rediss", "redis+cluster", "rediss+cluster"):
+        from .redis import AsyncRedisStore, RedisStore
+
+        cls = AsyncRedisStore if for_async else RedisStore
+        return cls.from_url(spec, clock=clock)
+    raise ValueError(f"unsupported store URL {spec!r}; supported: {', '.join(SCHEMES)}")

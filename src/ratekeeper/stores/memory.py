@@ -1,0 +1,134 @@
+"""The in-process store: budget state in a dict, every decision under one lock."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+from .. import _algorithms as algo
+from .._clock import SYSTEM_CLOCK, Clock
+from .._limits import Limit, Observation
+from ._base import Item, KeySnapshot
+
+__all__ = ["MemoryStore"]
+
+
+class MemoryStore:
+    """Budgets shared by every thread and task of one process (``"memory://"``).
+
+    Its clock is the limiter's monotonic clock; fixed windows are aligned to UNIX time
+    through the clock's ``wall()`` reading taken once at creation.
+    """
+
+    local = True
+
+    def __init__(self, clock: Clock | None = None) -> None:
+        self._clock = clock or SYSTEM_CLOCK
+        self._lock = threading.Lock()
+        self.lock = self._lock
+        self._states: dict[tuple[str, str | None], algo.State] = {}
+        self._epoch = self._clock.wall() - self._clock.now()
+        self._now = self._clock.now
+
+    def _state(self, limit: Limit, scope: str | None) -> algo.State:
+        key = (limit.name, scope)
+        st = self._states.get(key)
+        if st is None:
+            st = self._states[key] = algo.new_state(limit)
+        return st
+
+    def reserve(self, items: Sequence[Item], priority: int, max_wait: float | None) -> algo.Decision:
+        with self._lock:
+            return self.reserve_locked(items, priority, max_wait)
+
+    def state_for(self, limit: Limit, scope: str | None) -> algo.State:
+        """The state object of one budget (created if new). It lives as long as the store;
+        callers must hold :attr:`lock` while they use it."""
+        with self._lock:
+            return self._state(limit, scope)
+
+    def take_locked(self, limit: Limit, scope: str | None, amount: float, priority: int) -> float | None:
+        """Admit one item now if it fits now (the caller holds :attr:`lock`): the time it
+        was booked at, or None (nothing booked)."""
+        st = self._states.get((limit.name, scope))
+        if st is None:
+            st = self._states[(limit.name, scope)] = algo.new_state(limit)
+        now = self._now()
+        if limit.reserve and priority < limit.reserve_priority:
+            return now if st.take_now(now, amount, limit.capacity_for(priority), limit, self._epoch) else None
+        return now if st.take_now(now, amount, limit.capacity, limit, self._epoch) else None
+
+    def take_many_locked(self, items: Sequence[Item], priority: int) -> float | None:
+        """All-or-nothing ``take_locked`` over several items: the common time they were
+        booked at, or None (nothing booked)."""
+        now = self._clock.now()
+        epoch = self._epoch
+        states = self._states
+        done: list[tuple[algo.State, Limit, float]] = []
+        for limit, scope, amount in items:
+            st = states.get((limit.name, scope))
+            if st is None:
+                st = states[(limit.name, scope)] = algo.new_state(limit)
+            cap = (
+                limit.capacity
+                if not limit.reserve or priority >= limit.reserve_priority
+                else limit.capacity_for(priority)
+            )
+            if not st.take_now(now, amount, cap, limit, epoch):
+                for prev, lim, amt in reversed(done):
+                    prev.untake(now, amt, lim, epoch)
+                return None
+            done.append((st, limit, amount))
+        return now
+
+    def reserve_locked(self, items: Sequence[Item], priority: int, max_wait: float | None) -> algo.Decision:
+        """``reserve`` for a caller that already holds :attr:`lock`."""
+        now = self._clock.now()
+        if len(items) == 1:
+            limit, scope, amount = items[0]
+            st = self._states.get((limit.name, scope))
+            if st is None:
+                st = self._states[(limit.name, scope)] = algo.new_state(limit)
+            t = algo.earliest(st, now, amount, limit, priority, self._epoch)
+            if max_wait is not None and t - now > max_wait:
+                return algo.Decision(t, now, False, 0, ())
+            return algo.Decision(t, now, True, 0, (algo.commit(st, t, amount, limit, priority, self._epoch),))
+        states = [self._state(limit, scope) for limit, scope, _ in items]
+        return algo.decide(
+            states,
+            [item[0] for item in items],
+            [item[2] for item in items],
+            now,
+            priority,
+            max_wait,
+            self._epoch,
+        )
+
+    def refund(self, items: Sequence[Item], placed: Sequence[float]) -> None:
+        with self._lock:
+            now = self._clock.now()
+            for (limit, scope, amount), at in zip(items, placed, strict=True):
+                st = self._states.get((limit.name, scope))
+                if st is not None:
+                    algo.refund(st, now, at, amount, limit, self._epoch)
+
+    def observe(self, limit: Limit, scope: str | None, observation: Observation) -> None:
+        with self._lock:
+            algo.observe(self._state(limit, scope), self._clock.now(), limit, observation, self._epoch)
+
+    def snapshot(self, limits: Sequence[Limit]) -> list[KeySnapshot]:
+        wanted = {limit.name: limit for limit in limits}
+        out: list[KeySnapshot] = []
+        with self._lock:
+            now = self._clock.now()
+            for (name, scope), st in self._states.items():
+                limit = wanted.get(name)
+                if limit is None:
+                    continue
+                used, reserved, next_free = algo.snapshot(st, now, limit, self._epoch)
+                cap = st.cap if isinstance(st, algo.QuotaState) else None
+                out.append(KeySnapshot(limit, scope, used, reserved, next_free, max(0.0, st.blocked_until - now), cap))
+        return out
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,570 @@
+"""Budgets shared by the processes of one host through a SQLite file: ``sqlite:///abs/path.db``.
+
+Each operation is one ``BEGIN IMMEDIATE`` transaction over every key of the request: the
+write lock serialises the processes, so a reservation over several limits is atomic. The
+file runs in WAL mode with a busy timeout. Each (limit, scope value) is one row: its state
+as JSON (``state_to_dict``), except a sliding window's entries, which are packed doubles in
+a BLOB (JSON costs a millisecond per thousand entries, in every transaction). The Python
+core decides, exactly as it does for the memory store.
+
+The clock is the host's wall clock, shared by its processes and kept from going backwards:
+the last time seen is stored with the budgets, a small step back holds time there (never
+admitting early), a large one shifts the store's time so that nothing freezes, and a jump
+forward simply lets windows expire.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import math
+import os
+import random
+import sqlite3
+import sys
+import threading
+import time
+from array import array
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from .. import __version__
+from .. import _algorithms as algo
+from .._errors import StoreError, StoreUnavailable
+from .._limits import Limit, Observation
+from ._base import QUOTA_IDLE, Item, KeySnapshot, WallClock, limit_from_json, limit_to_json
+
+__all__ = ["QUOTA_IDLE", "SCHEMA_VERSION", "SQLiteStore"]
+
+log = logging.getLogger("ratekeeper.stores.sqlite")
+
+SCHEMA_VERSION = 1
+"""The layout this module writes; a file with a newer one is refused, never rewritten."""
+
+DEFAULT_BUSY_TIMEOUT = 5.0
+"""Seconds to wait for another process's write lock before reporting the store unavailable
+(a transaction holds it for well under a millisecond)."""
+
+DEFAULT_CLOCK_HOLD = 2.0
+"""A step back of the wall clock up to this many seconds holds the store's time still until
+the clock catches up; a larger one shifts the store's time instead (see :class:`SQLiteStore`)."""
+
+_FIRST_PAUSE = 0.0001
+_LAST_PAUSE = 0.0002
+"""Bounds of the random pause between two tries for the write lock (seconds)."""
+
+_CLEANUP_EVERY = 1024
+"""Write transactions (per connection) between deletions of expired rows."""
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS ratekeeper_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+    # the store's clock: the last time handed out, and the shift applied to the wall clock
+    "CREATE TABLE IF NOT EXISTS ratekeeper_clock ("
+    " id INTEGER PRIMARY KEY CHECK (id = 0), last REAL NOT NULL, shift REAL NOT NULL)",
+    # one row per (limit, scope value); scope '' is an unscoped limit; entries: a sliding
+    # window's times then running totals, little-endian doubles; expires: when it may go
+    "CREATE TABLE IF NOT EXISTS ratekeeper_budgets ("
+    " name TEXT NOT NULL, scope TEXT NOT NULL, algorithm TEXT NOT NULL, state TEXT NOT NULL, entries BLOB,"
+    " expires REAL, PRIMARY KEY (name, scope)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS ratekeeper_budgets_expires ON ratekeeper_budgets (expires)",
+    # the definitions of the limits budgets were kept for (``known_limits``: ``ratekeeper status``)
+    "CREATE TABLE IF NOT EXISTS ratekeeper_limits (name TEXT PRIMARY KEY, definition TEXT NOT NULL) WITHOUT ROWID",
+)
+
+_ORPHANS: list[sqlite3.Connection] = []
+"""Connections inherited across fork: never used or closed in the child (SQLite forbids
+carrying a connection across fork, and closing it there could disturb the parent's)."""
+
+T = TypeVar("T")
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: waiters are not announced
+    fcntl = None  # type: ignore[assignment]
+
+
+class _Waiters:
+    """Who waits for a file's write lock. Each process waiting holds a shared lock on a side
+    file (``<db>-rkwait``) while it waits, so a process about to take the write lock can tell
+    with one system call whether it should let a waiter go first. SQLite's lock is no queue:
+    without this, a process that never has to wait keeps taking it while the others sleep
+    between their tries. The OS drops the lock of a process that dies."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = f"{path}-rkwait"
+        self._lock = threading.Lock()
+        self._fd = -1
+        self._pid = 0
+        self._count = 0  # threads of this process waiting
+
+    def _open(self) -> int:
+        if self._pid != os.getpid():
+            if self._fd >= 0:
+                os.close(self._fd)  # inherited: this process holds no lock through it
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            self._pid, self._count = os.getpid(), 0
+        return self._fd
+
+    def enter(self) -> None:
+        with self._lock:
+            if self._count == 0:
+                fcntl.lockf(self._open(), fcntl.LOCK_SH)
+            self._count += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._count -= 1
+            if self._count == 0:
+                fcntl.lockf(self._open(), fcntl.LOCK_UN)
+
+    def others(self) -> bool:
+        """Whether a process (or another thread of this one) waits for the write lock."""
+        with self._lock:
+            if self._count:
+                return True
+            fd = self._open()
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return True
+            fcntl.lockf(fd, fcntl.LOCK_UN)
+            return False
+
+
+def _is_busy(exc: BaseException) -> bool:
+    msg = str(exc).lower()
+    return "locked" in msg or "busy" in msg
+
+
+def _reserve(
+    states: Sequence[algo.State], items: Sequence[Item], now: float, priority: int, max_wait: float | None
+) -> tuple[algo.Decision, bool]:
+    """What a Limiter does with a MemoryStore, on loaded states: every item admitted now (or
+    none), else the earliest common start, booked all or nothing. A negative ``max_wait``
+    only reports the start. Also says whether a refused decision left a trace worth saving
+    (a take undone, as the memory store keeps it)."""
+    n = len(items)
+    undone = False
+    if max_wait is None or max_wait >= 0:
+        taken: list[tuple[algo.State, Limit, float]] = []
+        for st, (limit, _, amount) in zip(states, items, strict=True):
+            if not st.take_now(now, amount, limit.capacity_for(priority), limit, 0.0):
+                for prev, lim, amt in reversed(taken):
+                    prev.untake(now, amt, lim, 0.0)
+                undone = bool(taken)
+                break
+            taken.append((st, limit, amount))
+        else:
+            return algo.Decision(now, now, True, 0, (now,) * n), True
+    if n == 1:
+        limit, _, amount = items[0]
+        t = algo.earliest(states[0], now, amount, limit, priority, 0.0)
+        if max_wait is not None and t - now > max_wait:
+            return algo.Decision(t, now, False, 0, ()), undone
+        return algo.Decision(t, now, True, 0, (algo.commit(states[0], t, amount, limit, priority, 0.0),)), True
+    d = algo.decide(states, [it[0] for it in items], [it[2] for it in items], now, priority, max_wait, 0.0)
+    return d, d.granted or undone
+
+
+def _encode(st: algo.State) -> tuple[str, bytes | None]:
+    """A state as its row: JSON, and a sliding window's entries as packed doubles (kept with
+    the expired prefix and ``head`` exactly as in memory, so totals rebase at the same moments)."""
+    if isinstance(st, algo.SlidingState):
+        packed = array("d", st.times)
+        packed.extend(st.cums)
+        if sys.byteorder != "little":
+            packed.byteswap()
+        blocked = None if st.blocked_until == -math.inf else st.blocked_until
+        return json.dumps({"a": "sliding", "h": st.head, "b": blocked}, separators=(",", ":")), packed.tobytes()
+    return json.dumps(algo.state_to_dict(st), separators=(",", ":")), None
+
+
+def _decode(state: str, entries: bytes | None) -> algo.State:
+    d = json.loads(state)
+    if d["a"] != "sliding" or "t" in d:  # ("t": entries as JSON lists, the first layout)
+        return algo.state_from_dict(d)
+    packed = array("d")
+    packed.frombytes(entries or b"")
+    if sys.byteorder != "little":
+        packed.byteswap()
+    n = len(packed) // 2
+    st = algo.SlidingState()
+    st.times, st.cums, st.head = packed[:n].tolist(), packed[n:].tolist(), int(d["h"])
+    st.blocked_until = -math.inf if d["b"] is None else float(d["b"])
+    return st
+
+
+def _expires(st: algo.State, limit: Limit, now: float) -> float:
+    """The store time after which the row may go: ``st`` holds nothing by then."""
+    if isinstance(st, algo.QuotaState):
+        return now + QUOTA_IDLE
+    horizon = st.blocked_until
+    if isinstance(st, algo.SlidingState):
+        if st.times:
+            horizon = max(horizon, st.times[-1] + limit.period)
+    elif isinstance(st, algo.FixedState):
+        if st.windows:
+            horizon = max(horizon, (max(st.windows) + 1) * limit.period + limit.offset)
+    else:
+        horizon = max(horizon, st.tat)
+    return horizon if horizon > -math.inf else 0.0
+
+
+class SQLiteStore:
+    """A budget store in a SQLite file, shared by every process and thread on one host.
+
+    ``path``: the file (created with its directories). ``clock``: anything with ``wall()``
+    (default: ``time.time``); ``ratekeeper.testing.FakeClock`` makes tests deterministic.
+    ``busy_timeout``: seconds to wait for the write lock before raising
+    :class:`~ratekeeper.StoreUnavailable`. ``clock_hold``: see the module docstring.
+
+    Each thread (and each process after a fork) gets its own connection.
+    """
+
+    local = False
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        clock: WallClock | None = None,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+        clock_hold: float = DEFAULT_CLOCK_HOLD,
+    ) -> None:
+        text = os.fspath(path)
+        if not text or text == ":memory:" or text.startswith("file::memory:"):
+            raise ValueError("an in-memory SQLite database is private to one connection: use 'memory://' instead")
+        self.path = Path(text).expanduser().absolute()
+        self._wall: Callable[[], float] = clock.wall if clock is not None else time.time
+        self._busy_timeout = float(busy_timeout)
+        self._clock_hold = float(clock_hold)
+        self._tl = threading.local()
+        self._waiters = _Waiters(self.path) if fcntl is not None else None
+        self._recorded: dict[str, Limit] = {}  # definitions written to ratekeeper_limits
+        self._conns: list[tuple[int, sqlite3.Connection]] = []
+        self._conns_lock = threading.Lock()
+        self._closed = False
+        self._connection()  # create the file and check its schema now: errors surface at once
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({str(self.path)!r})"
+
+    # -- connections ----------------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        pid = os.getpid()
+        mine: tuple[int, sqlite3.Connection, list[int]] | None = getattr(self._tl, "conn", None)
+        if mine is not None and mine[0] == pid:
+            return mine[1]
+        if mine is not None:
+            _ORPHANS.append(mine[1])  # inherited from the parent process: leave it alone
+        if self._closed:
+            raise StoreError(f"SQLite store {self.path} is closed")
+        conn = self._connect()
+        self._tl.conn = (pid, conn, [0])
+        with self._conns_lock:
+            self._conns.append((pid, conn))
+        return conn
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"SQLite store {self.path}: cannot create its directory: {exc}") from exc
+        try:
+            conn = sqlite3.connect(self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        # the journal mode may need the lock briefly: SQLite's busy handler waits for it here;
+        # transactions then wait in _transaction instead
+        try:
+            try:
+                mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                conn.execute("PRAGMA synchronous=NORMAL")
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
+            if str(mode).lower() != "wal":
+                log.warning(
+                    "SQLite store %s runs in %s mode, not WAL", self.path, mode, extra={"store": str(self.path)}
+                )
+            conn.execute("PRAGMA busy_timeout = 0")
+            self._transaction(conn, self._init_schema)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _init_schema(self, conn: sqlite3.Connection) -> None:
+        for statement in _SCHEMA:
+            conn.execute(statement)
+        if "entries" not in {row[1] for row in conn.execute("PRAGMA table_info(ratekeeper_budgets)")}:
+            # a file from before sliding entries were packed: its rows are JSON throughout
+            conn.execute("ALTER TABLE ratekeeper_budgets ADD COLUMN entries BLOB")
+        row = conn.execute("SELECT value FROM ratekeeper_meta WHERE key = 'schema_version'").fetchone()
+        if row is None:
+            conn.executemany(
+                "INSERT INTO ratekeeper_meta (key, value) VALUES (?, ?)",
+                [("schema_version", str(SCHEMA_VERSION)), ("created_by", f"ratekeeper {__version__}")],
+            )
+        else:
+            try:
+                version = int(row[0])
+            except ValueError:
+                raise StoreError(
+                    f"SQLite store {self.path}: unreadable schema version {row[0]!r}; is this a ratekeeper store?"
+                ) from None
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"SQLite store {self.path} has schema version {version}, written by a newer ratekeeper; "
+                    f"this one reads version {SCHEMA_VERSION}. Upgrade ratekeeper, or point it at another file."
+                )
+        conn.execute("INSERT OR IGNORE INTO ratekeeper_clock (id, last, shift) VALUES (0, 0.0, 0.0)")
+        conn.execute("DELETE FROM ratekeeper_budgets WHERE expires < ?", (self._wall() - 1.0,))
+
+    def _error(self, exc: BaseException) -> StoreError:
+        msg = str(exc).lower()
+        if _is_busy(exc):
+            return StoreUnavailable(
+                f"SQLite store {self.path} is locked: another process held it for more than "
+                f"{self._busy_timeout:g} s ({exc})"
+            )
+        if "not a database" in msg or "malformed" in msg or "corrupt" in msg:
+            return StoreError(f"SQLite store {self.path} is corrupt or not a database ({exc}); move it aside")
+        if "readonly" in msg or "read-only" in msg or "unable to open" in msg or "disk i/o" in msg:
+            return StoreError(f"SQLite store {self.path} cannot be opened for writing ({exc})")
+        return StoreError(f"SQLite store {self.path} failed: {type(exc).__name__}: {exc}")
+
+    def _transaction(self, conn: sqlite3.Connection, body: Callable[[sqlite3.Connection], T], write: bool = True) -> T:
+        """Run ``body`` in one transaction; while another process holds the write lock, try
+        again after a short random pause, until ``busy_timeout``.
+
+        SQLite's own busy handler backs off to 100 ms sleeps while the holder, whose
+        transactions take a fraction of a millisecond, takes the lock again and again: with
+        several busy processes one of them would get nearly everything. Here waiters try
+        again after short random pauses and announce that they wait (:class:`_Waiters`); a
+        process about to write while others wait lets one of them go first."""
+        waiters = self._waiters if write else None
+        if waiters is not None and waiters.others():
+            time.sleep(random.uniform(_FIRST_PAUSE, 2 * _LAST_PAUSE))
+        deadline = 0.0
+        pause = _FIRST_PAUSE
+        try:
+            while True:
+                try:
+                    conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                    try:
+                        out = body(conn)
+                        conn.execute("COMMIT")
+                        return out
+                    except BaseException:
+                        with contextlib.suppress(sqlite3.Error):
+                            conn.execute("ROLLBACK")
+                        raise
+                except sqlite3.OperationalError as exc:
+                    if not _is_busy(exc):
+                        raise self._error(exc) from exc
+                    now = time.monotonic()
+                    if not deadline:
+                        deadline = now + self._busy_timeout
+                        if waiters is not None:
+                            waiters.enter()
+                    elif now >= deadline:
+                        raise self._error(exc) from exc
+                    time.sleep(random.uniform(0.0, pause))
+                    pause = min(pause * 1.5, _LAST_PAUSE)
+                except sqlite3.Error as exc:
+                    raise self._error(exc) from exc
+        finally:
+            if deadline and waiters is not None:
+                waiters.leave()
+
+    def _run(self, body: Callable[[sqlite3.Connection], T], write: bool = True) -> T:
+        return self._transaction(self._connection(), body, write)
+
+    # -- the clock --------------------------------------------------------------------------
+
+    def _now(self, conn: sqlite3.Connection, write: bool = True) -> float:
+        """The store's time: the wall clock plus a shift, never less than the last time."""
+        row = conn.execute("SELECT last, shift FROM ratekeeper_clock WHERE id = 0").fetchone()
+        last, stored_shift = float(row[0]), float(row[1])
+        wall = self._wall()
+        shift = stored_shift
+        now = wall + shift
+        if shift and wall >= last:
+            now, shift = wall, 0.0  # the wall clock alone is past the store's time again
+        elif now < last:
+            gap = last - now
+            if gap > self._clock_hold:
+                shift += gap
+                log.warning(
+                    "the wall clock went back %.3f s; SQLite store %s keeps its own time %.3f s ahead of it",
+                    gap,
+                    self.path,
+                    shift,
+                    extra={"store": str(self.path), "clock_shift": shift},
+                )
+            now = last
+        if write and (now != last or shift != stored_shift):
+            conn.execute("UPDATE ratekeeper_clock SET last = ?, shift = ? WHERE id = 0", (now, shift))
+        return now
+
+    # -- rows -----------------------------------------------------------------------------
+
+    def _load(self, conn: sqlite3.Connection, limit: Limit, scope: str | None) -> algo.State | None:
+        row = conn.execute(
+            "SELECT algorithm, state, entries FROM ratekeeper_budgets WHERE name = ? AND scope = ?",
+            (limit.name, scope or ""),
+        ).fetchone()
+        if row is None or row[0] != limit.algorithm:
+            return None  # a limit whose algorithm changed starts afresh
+        try:
+            return _decode(row[1], row[2])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise StoreError(
+                f"SQLite store {self.path}: the state of limit {limit.name!r} (scope {scope!r}) is unreadable: {exc}"
+            ) from exc
+
+    def _states(self, conn: sqlite3.Connection, items: Sequence[Item]) -> list[algo.State]:
+        """One state per item; items naming the same budget share one state."""
+        seen: dict[tuple[str, str | None], algo.State] = {}
+        out = []
+        for limit, scope, _ in items:
+            st = seen.get((limit.name, scope))
+            if st is None:
+                st = seen[(limit.name, scope)] = self._load(conn, limit, scope) or algo.new_state(limit)
+            out.append(st)
+        return out
+
+    def _save(self, conn: sqlite3.Connection, items: Sequence[Item], states: Sequence[algo.State], now: float) -> None:
+        rows = {}
+        for (limit, scope, _), st in zip(items, states, strict=True):
+            rows[(limit.name, scope or "")] = (limit.algorithm, *_encode(st), _expires(st, limit, now))
+        conn.executemany(
+            "INSERT OR REPLACE INTO ratekeeper_budgets (name, scope, algorithm, state, entries, expires)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(name, scope, *row) for (name, scope), row in rows.items()],
+        )
+        recorded = self._recorded
+        new = [limit for limit, _, _ in items if recorded.get(limit.name) is not limit]
+        if new:
+            conn.executemany(
+                "INSERT OR REPLACE INTO ratekeeper_limits (name, definition) VALUES (?, ?)",
+                [(limit.name, limit_to_json(limit)) for limit in new],
+            )
+            recorded.update((limit.name, limit) for limit in new)
+        counter: list[int] = self._tl.conn[2]
+        counter[0] += 1
+        if counter[0] % _CLEANUP_EVERY == 0:
+            conn.execute("DELETE FROM ratekeeper_budgets WHERE expires < ?", (now - 1.0,))
+
+    # -- the store protocol ---------------------------------------------------------------
+
+    def reserve(self, items: Sequence[Item], priority: int, max_wait: float | None) -> algo.Decision:
+        def body(conn: sqlite3.Connection) -> algo.Decision:
+            now = self._now(conn)
+            states = self._states(conn, items)
+            d, changed = _reserve(states, items, now, priority, max_wait)
+            if changed:
+                self._save(conn, items, states, now)
+            return d
+
+        return self._run(body)
+
+    def refund(self, items: Sequence[Item], placed: Sequence[float]) -> None:
+        def body(conn: sqlite3.Connection) -> None:
+            now = self._now(conn)
+            seen: dict[tuple[str, str | None], algo.State | None] = {}
+            changed: list[tuple[Item, algo.State]] = []
+            for item, at in zip(items, placed, strict=True):
+                limit, scope, amount = item
+                key = (limit.name, scope)
+                if key not in seen:
+                    seen[key] = self._load(conn, limit, scope)
+                st = seen[key]
+                if st is not None:  # nothing stored: nothing to give back
+                    algo.refund(st, now, at, amount, limit, 0.0)
+                    changed.append((item, st))
+            if changed:
+                self._save(conn, [c[0] for c in changed], [c[1] for c in changed], now)
+
+        self._run(body)
+
+    def observe(self, limit: Limit, scope: str | None, observation: Observation) -> None:
+        def body(conn: sqlite3.Connection) -> None:
+            now = self._now(conn)
+            st = self._load(conn, limit, scope) or algo.new_state(limit)
+            algo.observe(st, now, limit, observation, 0.0)
+            self._save(conn, [(limit, scope, 0.0)], [st], now)
+
+        self._run(body)
+
+    def snapshot(self, limits: Sequence[Limit]) -> list[KeySnapshot]:
+        wanted = {limit.name: limit for limit in limits}
+
+        def body(conn: sqlite3.Connection) -> list[KeySnapshot]:
+            now = self._now(conn, write=False)
+            marks = ",".join("?" * len(wanted))
+            rows = conn.execute(
+                f"SELECT name, scope, algorithm, state, entries FROM ratekeeper_budgets WHERE name IN ({marks})",
+                list(wanted),
+            ).fetchall()
+            out = []
+            for name, scope, algorithm, state, entries in rows:
+                limit = wanted[name]
+                if algorithm != limit.algorithm:
+                    continue
+                st = _decode(state, entries)
+                used, reserved, next_free = algo.snapshot(st, now, limit, 0.0)
+                sc = None if limit.scope is None else scope
+                cap = st.cap if isinstance(st, algo.QuotaState) else None
+                out.append(KeySnapshot(limit, sc, used, reserved, next_free, max(0.0, st.blocked_until - now), cap))
+            return out
+
+        if not wanted:
+            return []
+        return self._run(body, write=False)
+
+    def known_limits(self) -> list[Limit]:
+        """The limits this file holds budgets for, as the programs that spend them defined
+        them (the latest definition of each name): what ``ratekeeper status`` shows."""
+
+        def body(conn: sqlite3.Connection) -> list[Limit]:
+            out = []
+            for name, definition in conn.execute("SELECT name, definition FROM ratekeeper_limits ORDER BY name"):
+                try:
+                    out.append(limit_from_json(definition))
+                except (ValueError, TypeError) as exc:
+                    log.warning("SQLite store %s: unreadable definition of limit %r: %s", self.path, name, exc)
+            return out
+
+        return self._run(body, write=False)
+
+    def clear(self) -> None:
+        """Forget every budget and limit definition (tests, resets); the schema and the clock stay."""
+
+        def body(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM ratekeeper_budgets")
+            conn.execute("DELETE FROM ratekeeper_limits")
+
+        self._run(body)
+        self._recorded.clear()
+
+    def close(self) -> None:
+        """Close this process's connections (any thread's); later calls raise StoreError."""
+        self._closed = True
+        pid = os.getpid()
+        with self._conns_lock:
+            mine = [c for p, c in self._conns if p == pid]
+            self._conns = [(p, c) for p, c in self._conns if p != pid]
+        for conn in mine:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+        self._tl = threading.local()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

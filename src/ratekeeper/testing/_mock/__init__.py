@@ -1,0 +1,39 @@
+"""Venue rules for :class:`ratekeeper.testing.MockVenue` (no aiohttp needed here).
+
+Each venue is a :class:`VenueRules` subclass registered with :func:`register_venue`; the
+server in ``ratekeeper.testing.mock_venue`` only turns HTTP into :class:`MockRequest` and
+:class:`MockResponse` back. Adding a venue = one module with one registered class, imported
+below.
+"""
+
+from __future__ import annotations
+
+from . import binance as binance
+from . import hyperliquid as hyperliquid
+from ._core import (
+    FixedWindow,
+    MockRequest,
+    MockResponse,
+    MockStats,
+    SlidingWindow,
+    VenueRules,
+    register_venue,
+    rules_for,
+    venue_names,
+)
+from .binance import BinanceRules
+from .hyperliquid import HyperliquidRules
+
+__all__ = [
+    "BinanceRules",
+    "FixedWindow",
+    "HyperliquidRules",
+    "MockRequest",
+    "MockResponse",
+    "MockStats",
+    "SlidingWindow",
+    "VenueRules",
+    "register_venue",
+    "rules_for",
+    "venue_names",
+]

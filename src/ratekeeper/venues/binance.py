@@ -1,0 +1,659 @@
+"""Binance spot ("binance") and USD-M futures ("binance_usdm").
+
+Limits are clock-aligned fixed windows (REQUEST_WEIGHT and RAW_REQUESTS per IP, ORDERS per
+account); the live values are published in ``exchangeInfo`` (:func:`limits_from_exchange_info`,
+or ``venue("binance", exchange_info=response)``) and preferred over the defaults here.
+Numbers: https://github.com/binance/binance-spot-api-docs (rest-api.md "LIMITS", CHANGELOG.md) and
+https://developers.binance.com/docs/derivatives/usds-margined-futures/general-info.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from .._limits import Limit, Observation
+from ._model import CostFn, Feedback, InvalidRequest, Request, Response, Rule, Rules, Venue, Weighed, by_name
+from ._signals import block, header_number, json_code, retry_after, source
+
+__all__ = [
+    "OPTIONS",
+    "build_spot",
+    "build_usdm",
+    "limit_name",
+    "limits_from_exchange_info",
+]
+
+SPOT_DOCS = "https://github.com/binance/binance-spot-api-docs/blob/master/rest-api.md"
+SRC_SPOT = source(SPOT_DOCS, "HEAD a5e0bc3 of 2026-07-21, section LIMITS and each endpoint's Weight")
+SRC_SPOT_CHANGELOG = source(
+    "https://github.com/binance/binance-spot-api-docs/blob/master/CHANGELOG.md",
+    "2023-08-25 REQUEST_WEIGHT 6000/min; 2026-03-27 RAW_REQUESTS 300000/5 min and weight 0 for successful "
+    "order requests from 2026-04-02",
+)
+SRC_SPOT_ORDERS = source(
+    SPOT_DOCS,
+    "ORDERS values are account-specific: doc examples 50/10 s and 160000/day; 100/10 s and 200000/day from "
+    "hummingbot binance_constants.py and XChange; confirm with exchangeInfo or GET /api/v3/rateLimit/order",
+)
+FAPI_DOCS = "https://developers.binance.com/docs/derivatives/usds-margined-futures"
+SRC_FAPI = source(FAPI_DOCS + "/general-info", "LIMITS; copy in rosssaunders/coincise docs/binance/usdm")
+SRC_FAPI_FAQ = source(
+    "https://www.binance.com/en/support/faq/rate-limits-on-binance-futures-281596e222414cdd9051664ea621cdc3",
+    "last updated 2023-08-04: 2400 weight/min per IP, orders 1200/min and 300/10 s per account",
+)
+
+
+def _fapi(page: str) -> str:
+    return source(f"{FAPI_DOCS}/{page}", "Request Weight section; copy in rosssaunders/coincise")
+
+
+_UNITS: Mapping[str, tuple[str, float]] = {
+    "SECOND": ("s", 1.0),
+    "MINUTE": ("m", 60.0),
+    "HOUR": ("h", 3600.0),
+    "DAY": ("d", 86400.0),
+}
+_LETTERS: Mapping[str, float] = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+# Groups name every limit of one rateLimitType, so rules stay right when exchangeInfo adds one.
+WEIGHT, RAW, ORDERS = "REQUEST_WEIGHT", "RAW_REQUESTS", "ORDERS"
+_CANONICAL: Mapping[tuple[str, float], str] = {(WEIGHT, 60.0): "request_weight", (RAW, 300.0): "raw_requests"}
+_SCOPES: Mapping[str, str] = {WEIGHT: "ip", RAW: "ip", ORDERS: "account", "CONNECTIONS": "ip"}
+
+
+def limit_name(rate_limit_type: str, interval_num: int, interval: str) -> str:
+    """The limit name for one ``rateLimits`` entry: ``request_weight`` (1 minute),
+    ``raw_requests`` (5 minutes), otherwise ``<type>_<n><unit>`` such as ``orders_10s``."""
+    letter, seconds = _UNITS[interval.upper()]
+    period = interval_num * seconds
+    canonical = _CANONICAL.get((rate_limit_type.upper(), period))
+    if canonical is not None:
+        return canonical
+    return f"{rate_limit_type.lower()}_{interval_num}{letter}"
+
+
+def limits_from_exchange_info(info: Mapping[str, Any], *, venue: str = "binance") -> dict[str, Limit]:
+    """Limits from an ``exchangeInfo`` response's ``rateLimits`` array (fixed windows).
+
+    ``{"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 6000}``
+    becomes ``Limit("request_weight", 6000, 60, algorithm="fixed", scope="ip")``. Raises
+    ``ValueError`` if the response carries no usable entry.
+    """
+    entries = info.get("rateLimits") if isinstance(info, Mapping) else None
+    if not isinstance(entries, list):
+        raise ValueError(f"{venue}: exchangeInfo has no rateLimits array")
+    out: dict[str, Limit] = {}
+    for entry in entries:
+        try:
+            kind = str(entry["rateLimitType"]).upper()
+            interval = str(entry["interval"]).upper()
+            num = int(entry["intervalNum"])
+            capacity = float(entry["limit"])
+            _UNITS[interval]
+        except (KeyError, TypeError, ValueError):
+            raise ValueError(f"{venue}: malformed rateLimits entry {entry!r}") from None
+        name = limit_name(kind, num, interval)
+        out[name] = Limit(
+            name,
+            capacity,
+            num * _UNITS[interval][1],
+            algorithm="fixed",
+            scope=_SCOPES.get(kind, "ip"),
+            source=f"exchangeInfo rateLimits {kind} {num} {interval} (loaded at runtime)",
+        )
+    if not out:
+        raise ValueError(f"{venue}: exchangeInfo rateLimits is empty")
+    return out
+
+
+def _groups(limits: Iterable[Limit]) -> dict[str, tuple[str, ...]]:
+    """Every limit of one rateLimitType, by the name :func:`limit_name` gives it."""
+    bases = {WEIGHT: "request_weight", RAW: "raw_requests", ORDERS: "orders"}
+    return {
+        kind: tuple(lim.name for lim in limits if lim.name == base or lim.name.startswith(base + "_"))
+        for kind, base in bases.items()
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# parameter readers
+
+
+def _int_param(request: Request, name: str, default: int) -> int:
+    value = request.field(name)
+    try:
+        return int(value) if value is not None else default
+    except (TypeError, ValueError):
+        return default
+
+
+def symbol_count(request: Request) -> int | None:
+    """How many symbols a request names: 1 for ``symbol``, the length of ``symbols`` (a list or
+    its JSON text), ``None`` when it names none (= all symbols)."""
+    if request.field("symbol"):
+        return 1
+    symbols = request.field("symbols")
+    if symbols is None or symbols == "":
+        return None
+    if isinstance(symbols, (list, tuple)):
+        return len(symbols)
+    text = str(symbols)
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, list):
+        return len(parsed)
+    return len([s for s in text.strip("[]").split(",") if s.strip()])
+
+
+def _truthy(value: object) -> bool:
+    return value is True or str(value).lower() == "true"
+
+
+# --------------------------------------------------------------------------------------------
+# spot weights (rest-api.md)
+
+
+def spot_depth_weight(limit: int) -> int:
+    """limit 1-100: 5, 101-500: 25, 501-1000: 50, 1001-5000: 250 (default limit 100)."""
+    if limit <= 100:
+        return 5
+    if limit <= 500:
+        return 25
+    if limit <= 1000:
+        return 50
+    return 250
+
+
+def spot_ticker_24hr_weight(count: int | None) -> int:
+    """symbol: 2; symbols 1-20: 2, 21-100: 40, 101+: 80; none (all symbols): 80."""
+    if count is None or count > 100:
+        return 80
+    if count > 20:
+        return 40
+    return 2
+
+
+def spot_rolling_ticker_weight(count: int | None) -> int:
+    """4 per symbol, capped at 200 (reached beyond 50 symbols); all symbols: 200."""
+    return 200 if count is None else min(4 * count, 200)
+
+
+def _w(cost: Callable[[Request], int], group: str = WEIGHT) -> Callable[[Request], Mapping[str, float]]:
+    def priced(request: Request) -> Mapping[str, float]:
+        return {group: cost(request)}
+
+    return priced
+
+
+def _refund_weight_on_success(weighed: Weighed, response: Response) -> Mapping[str, float] | None:
+    # Since 2026-04-02 a successful order request costs no IP weight; a failed one pays.
+    if 200 <= response.status < 300:
+        return {WEIGHT: 0.0}
+    return None
+
+
+def _spot_rules() -> list[Rule]:
+    s, ch = SRC_SPOT, SRC_SPOT_CHANGELOG
+
+    def read(path: str, weight: int | Callable[[Request], int], note: str = "") -> Rule:
+        cost: Mapping[str, float] | CostFn = {WEIGHT: weight} if isinstance(weight, int) else _w(weight)
+        return Rule("GET", path, cost, source=s, primary="request_weight", note=note)
+
+    def order(method: str, path: str, weight: int, orders: int, note: str = "") -> Rule:
+        cost: dict[str, float] = {WEIGHT: weight}
+        if orders:
+            cost[ORDERS] = orders
+        return Rule(
+            method,
+            path,
+            cost,
+            kind="action",
+            source=s + "; " + ch,
+            settle=_refund_weight_on_success,
+            primary="request_weight",
+            note=note or f"weight {weight} charged, refunded on success",
+        )
+
+    return [
+        read("/api/v3/ping", 1),
+        read("/api/v3/time", 1),
+        read("/api/v3/exchangeInfo", 20),
+        read("/api/v3/depth", lambda r: spot_depth_weight(_int_param(r, "limit", 100)), "by limit"),
+        read("/api/v3/trades", 25),
+        read("/api/v3/historicalTrades", 25),
+        read("/api/v3/aggTrades", 4),
+        read("/api/v3/klines", 2),
+        read("/api/v3/uiKlines", 2),
+        read("/api/v3/avgPrice", 2),
+        read("/api/v3/ticker/24hr", lambda r: spot_ticker_24hr_weight(symbol_count(r)), "by symbol count"),
+        read(
+            "/api/v3/ticker/tradingDay", lambda r: spot_rolling_ticker_weight(symbol_count(r)), "4 per symbol, max 200"
+        ),
+        read("/api/v3/ticker", lambda r: spot_rolling_ticker_weight(symbol_count(r)), "4 per symbol, max 200"),
+        read("/api/v3/ticker/price", lambda r: 2 if r.field("symbol") else 4),
+        read("/api/v3/ticker/bookTicker", lambda r: 2 if r.field("symbol") else 4),
+        read("/api/v3/order", 4),
+        read("/api/v3/openOrders", lambda r: 6 if r.field("symbol") else 80, "6 with symbol, 80 without"),
+        read("/api/v3/allOrders", 20),
+        read("/api/v3/orderList", 4),
+        read("/api/v3/allOrderList", 20),
+        read("/api/v3/openOrderList", 6),
+        read("/api/v3/account", 20),
+        read("/api/v3/myTrades", lambda r: 5 if r.field("orderId") is not None else 20, "5 with orderId"),
+        read("/api/v3/rateLimit/order", 40),
+        read("/api/v3/myPreventedMatches", 20),
+        Rule(
+            "POST",
+            "/api/v3/order/test",
+            _w(lambda r: 20 if _truthy(r.field("computeCommissionRates")) else 1),
+            source=s,
+            primary="request_weight",
+            idempotent=True,
+            note="1; 20 with computeCommissionRates",
+        ),
+        order("POST", "/api/v3/order", 1, 1),
+        order("DELETE", "/api/v3/order", 1, 0),
+        order("DELETE", "/api/v3/openOrders", 1, 0),
+        order("POST", "/api/v3/order/cancelReplace", 1, 1),
+        order("POST", "/api/v3/orderList/oco", 1, 2),
+        order("POST", "/api/v3/orderList/oto", 1, 2),
+        order("POST", "/api/v3/orderList/otoco", 1, 3),
+        order("DELETE", "/api/v3/orderList", 1, 0),
+        order("POST", "/api/v3/sor/order", 1, 1),
+        Rule(
+            "PUT",
+            "/api/v3/order/amend/keepPriority",
+            {WEIGHT: 4},
+            kind="action",
+            source=s + "; " + ch,
+            primary="request_weight",
+            note="4; 0 only when the amend makes the order expire (not refunded: not knowable up front)",
+        ),
+        Rule(
+            "POST",
+            "/api/v3/userDataStream",
+            {WEIGHT: 2},
+            kind="action",
+            idempotent=True,
+            source=s,
+            primary="request_weight",
+        ),
+        Rule(
+            "PUT",
+            "/api/v3/userDataStream",
+            {WEIGHT: 2},
+            kind="action",
+            idempotent=True,
+            source=s,
+            primary="request_weight",
+        ),
+        Rule(
+            "DELETE",
+            "/api/v3/userDataStream",
+            {WEIGHT: 2},
+            kind="action",
+            idempotent=True,
+            source=s,
+            primary="request_weight",
+        ),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# USD-M weights
+
+
+def usdm_depth_weight(limit: int) -> int:
+    """limit 5/10/20/50: 2, 100: 5, 500: 10, 1000: 20 (default 500)."""
+    if limit <= 50:
+        return 2
+    if limit <= 100:
+        return 5
+    if limit <= 500:
+        return 10
+    return 20
+
+
+def usdm_klines_weight(limit: int) -> int:
+    """limit [1,100): 1, [100,500): 2, [500,1000]: 5, >1000: 10 (default 500)."""
+    if limit < 100:
+        return 1
+    if limit < 500:
+        return 2
+    if limit <= 1000:
+        return 5
+    return 10
+
+
+def _usdm_batch_size(request: Request) -> int:
+    raw = request.field("batchOrders")
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raw = None
+    n = len(raw) if isinstance(raw, list) else 5
+    if n > 5:
+        raise InvalidRequest(f"binance_usdm: batchOrders holds {n} orders; the maximum is 5")
+    return n
+
+
+def _usdm_rules() -> list[Rule]:
+    def read(path: str, weight: int | Callable[[Request], int], page: str, note: str = "") -> Rule:
+        cost: Mapping[str, float] | CostFn = {WEIGHT: weight} if isinstance(weight, int) else _w(weight)
+        return Rule("GET", path, cost, source=_fapi(page), primary="request_weight", note=note)
+
+    def by_symbol(single: int, every: int) -> Callable[[Request], int]:
+        return lambda r: single if r.field("symbol") else every
+
+    klines = lambda r: usdm_klines_weight(_int_param(r, "limit", 500))  # noqa: E731
+    trade = "trade/rest-api/"
+    market = "market-data/rest-api/"
+    account = "account/rest-api/"
+
+    def action(
+        method: str,
+        path: str,
+        cost: Mapping[str, float] | Callable[[Request], Mapping[str, float]],
+        page: str,
+        note: str = "",
+        idempotent: bool | None = None,
+    ) -> Rule:
+        return Rule(
+            method,
+            path,
+            cost,
+            kind="action",
+            source=_fapi(page),
+            primary="request_weight",
+            note=note,
+            idempotent=idempotent,
+        )
+
+    def batch_cost(request: Request) -> Mapping[str, float]:
+        n = _usdm_batch_size(request)
+        return {WEIGHT: 5, "orders_10s": n, "orders_1m": 1}
+
+    return [
+        read("/fapi/v1/ping", 1, market + "Test-Connectivity"),
+        read("/fapi/v1/time", 1, market + "Check-Server-Time"),
+        read("/fapi/v1/exchangeInfo", 1, market + "Exchange-Information"),
+        read(
+            "/fapi/v1/depth",
+            lambda r: usdm_depth_weight(_int_param(r, "limit", 500)),
+            market + "Order-Book",
+            "by limit",
+        ),
+        read("/fapi/v1/trades", 5, market + "Recent-Trades-List"),
+        read("/fapi/v1/historicalTrades", 20, market + "Old-Trades-Lookup"),
+        read("/fapi/v1/aggTrades", 20, market + "Compressed-Aggregate-Trades-List"),
+        read("/fapi/v1/klines", klines, market + "Kline-Candlestick-Data", "by limit"),
+        read("/fapi/v1/continuousKlines", klines, market + "Continuous-Contract-Kline-Candlestick-Data", "by limit"),
+        read("/fapi/v1/indexPriceKlines", klines, market + "Index-Price-Kline-Candlestick-Data", "by limit"),
+        read("/fapi/v1/markPriceKlines", klines, market + "Mark-Price-Kline-Candlestick-Data", "by limit"),
+        read("/fapi/v1/premiumIndexKlines", klines, market + "Premium-Index-Kline-Data", "by limit"),
+        read("/fapi/v1/premiumIndex", by_symbol(1, 10), market + "Mark-Price", "1 with symbol, 10 without"),
+        read(
+            "/fapi/v1/ticker/24hr",
+            by_symbol(1, 40),
+            market + "24hr-Ticker-Price-Change-Statistics",
+            "1 with symbol, 40 without",
+        ),
+        read("/fapi/v1/ticker/price", by_symbol(1, 2), market + "Symbol-Price-Ticker", "1 with symbol, 2 without"),
+        read("/fapi/v2/ticker/price", by_symbol(1, 2), market + "Symbol-Price-Ticker-v2", "1 with symbol, 2 without"),
+        read(
+            "/fapi/v1/ticker/bookTicker",
+            by_symbol(2, 5),
+            market + "Symbol-Order-Book-Ticker",
+            "2 with symbol, 5 without",
+        ),
+        read("/fapi/v1/openInterest", 1, market + "Open-Interest"),
+        Rule(
+            "GET",
+            "/fapi/v1/fundingRate",
+            {WEIGHT: 1, "funding_rate": 1},
+            source=_fapi(market + "Get-Funding-Rate-History") + " — shares 500 per 5 min per IP with fundingInfo",
+            primary="funding_rate",
+        ),
+        Rule(
+            "GET",
+            "/fapi/v1/fundingInfo",
+            {WEIGHT: 1, "funding_rate": 1},
+            source=_fapi(market + "Get-Funding-Rate-Info") + " — shares 500 per 5 min per IP with fundingRate",
+            primary="funding_rate",
+        ),
+        read("/fapi/v1/order", 1, trade + "Query-Order"),
+        read("/fapi/v1/openOrder", 1, trade + "Query-Current-Open-Order"),
+        read("/fapi/v1/openOrders", by_symbol(1, 40), trade + "Current-All-Open-Orders", "1 with symbol, 40 without"),
+        read("/fapi/v1/allOrders", 5, trade + "All-Orders"),
+        read("/fapi/v1/userTrades", 5, trade + "Account-Trade-List"),
+        read("/fapi/v2/account", 5, account + "Account-Information-V2"),
+        read("/fapi/v3/account", 5, account + "Account-Information-V3"),
+        read("/fapi/v2/balance", 5, account + "Futures-Account-Balance-V2"),
+        read("/fapi/v3/balance", 5, account + "Futures-Account-Balance-V3"),
+        read("/fapi/v2/positionRisk", 5, trade + "Position-Information-V2"),
+        read("/fapi/v3/positionRisk", 5, trade + "Position-Information-V3"),
+        read("/fapi/v1/income", 30, account + "Get-Income-History"),
+        read("/fapi/v1/commissionRate", 20, account + "User-Commission-Rate"),
+        read("/fapi/v1/rateLimit/order", 1, account + "Query-Rate-Limit"),
+        action(
+            "POST",
+            "/fapi/v1/order",
+            {"orders_10s": 1, "orders_1m": 1},
+            trade + "New-Order",
+            "0 IP weight; 1 on each order count",
+        ),
+        action(
+            "PUT",
+            "/fapi/v1/order",
+            {"orders_10s": 1, "orders_1m": 1},
+            trade + "Modify-Order",
+            "0 IP weight; 1 on each order count",
+        ),
+        action(
+            "POST",
+            "/fapi/v1/batchOrders",
+            batch_cost,
+            trade + "Place-Multiple-Orders",
+            "5 IP weight; n on 10 s, 1 on 1 min; max 5 orders",
+        ),
+        action("PUT", "/fapi/v1/batchOrders", batch_cost, trade + "Modify-Multiple-Orders", "as Place-Multiple-Orders"),
+        action("POST", "/fapi/v1/order/test", {WEIGHT: 1}, trade + "Test-Order", idempotent=True),
+        action("DELETE", "/fapi/v1/order", {WEIGHT: 1}, trade + "Cancel-Order"),
+        action("DELETE", "/fapi/v1/batchOrders", {WEIGHT: 1}, trade + "Cancel-Multiple-Orders"),
+        action("DELETE", "/fapi/v1/allOpenOrders", {WEIGHT: 1}, trade + "Cancel-All-Open-Orders"),
+        action(
+            "POST", "/fapi/v1/countdownCancelAll", {WEIGHT: 10}, trade + "Auto-Cancel-All-Open-Orders", idempotent=True
+        ),
+        action("POST", "/fapi/v1/leverage", {WEIGHT: 1}, trade + "Change-Initial-Leverage", idempotent=True),
+        action("POST", "/fapi/v1/marginType", {WEIGHT: 1}, trade + "Change-Margin-Type", idempotent=True),
+        action("POST", "/fapi/v1/listenKey", {WEIGHT: 1}, "user-data-streams/Start-User-Data-Stream", idempotent=True),
+        action(
+            "PUT", "/fapi/v1/listenKey", {WEIGHT: 1}, "user-data-streams/Keepalive-User-Data-Stream", idempotent=True
+        ),
+        action(
+            "DELETE", "/fapi/v1/listenKey", {WEIGHT: 1}, "user-data-streams/Close-User-Data-Stream", idempotent=True
+        ),
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# feedback
+
+_HEADER = re.compile(r"^x-mbx-(used-weight|order-count)-(\d+)([smhd])$")
+_BANNED_UNTIL = re.compile(r"banned until (\d{12,})")
+DEFAULT_BAN = 120.0
+"""418 without Retry-After or a "banned until" time: bans start at 2 minutes."""
+
+
+def _window_left(limit: Limit, now: float) -> float:
+    """Seconds until the current fixed window of ``limit`` ends."""
+    return limit.period - ((now - limit.offset) % limit.period)
+
+
+def _by_period(fb: Feedback, group: str, period: float) -> Limit | None:
+    for name in fb.venue.groups.get(group, ()):
+        limit = fb.venue.limits.get(name)
+        if limit is not None and abs(limit.period - period) < 1e-9:
+            return limit
+    return None
+
+
+def _group_limits(fb: Feedback, group: str) -> list[Limit]:
+    return [fb.venue.limits[n] for n in fb.venue.groups.get(group, ()) if n in fb.venue.limits]
+
+
+def _parse(fb: Feedback) -> list[Observation]:
+    out: list[Observation] = []
+    full: dict[str, list[Limit]] = {WEIGHT: [], ORDERS: []}
+    for header in fb.headers:
+        matched = _HEADER.match(header)
+        if matched is None:
+            continue
+        group = WEIGHT if matched.group(1) == "used-weight" else ORDERS
+        period = int(matched.group(2)) * _LETTERS[matched.group(3)]
+        used = header_number(fb, header)
+        limit = _by_period(fb, group, period)
+        if used is None or limit is None:
+            continue
+        out.append(Observation(limit.name, used=used, reset_after=_window_left(limit, fb.now), reason=header))
+        if used >= limit.capacity:
+            full[group].append(limit)
+    legacy = header_number(fb, "x-mbx-used-weight")
+    minute = _by_period(fb, WEIGHT, 60.0)
+    if legacy is not None and minute is not None and "x-mbx-used-weight-1m" not in fb.headers:
+        out.append(
+            Observation(minute.name, used=legacy, reset_after=_window_left(minute, fb.now), reason="x-mbx-used-weight")
+        )
+
+    if fb.status == 418:
+        wait = retry_after(fb) or _banned_for(fb)
+        if wait is None:
+            wait = DEFAULT_BAN
+        for limit in fb.venue.limits.values():
+            if limit.scope == "ip":
+                out.append(block(limit.name, wait, "HTTP 418 IP ban"))
+    elif fb.status == 429:
+        code = json_code(fb.body, "code")
+        group = ORDERS if code == "-1015" else WEIGHT
+        targets = full[group] or sorted(_group_limits(fb, group), key=lambda lim: lim.period)[:1]
+        banned = _banned_for(fb)
+        for limit in targets:
+            wait = retry_after(fb) or banned or _window_left(limit, fb.now)
+            out.append(block(limit.name, wait, f"HTTP 429 {code or ''}".strip()))
+    return out
+
+
+def _banned_for(fb: Feedback) -> float | None:
+    message = json_code(fb.body, "msg") or ""
+    found = _BANNED_UNTIL.search(message)
+    if found is None:
+        return None
+    return max(0.0, int(found.group(1)) / 1000.0 - fb.now)
+
+
+# --------------------------------------------------------------------------------------------
+# venues
+
+
+def _spot_defaults() -> list[Limit]:
+    return [
+        Limit("request_weight", 6000, 60, algorithm="fixed", scope="ip", source=SRC_SPOT_CHANGELOG),
+        Limit("raw_requests", 300_000, 300, algorithm="fixed", scope="ip", source=SRC_SPOT_CHANGELOG),
+        Limit("orders_10s", 100, 10, algorithm="fixed", scope="account", source=SRC_SPOT_ORDERS),
+        Limit("orders_1d", 200_000, 86_400, algorithm="fixed", scope="account", source=SRC_SPOT_ORDERS),
+    ]
+
+
+def _usdm_defaults() -> list[Limit]:
+    return [
+        Limit("request_weight", 2400, 60, algorithm="fixed", scope="ip", source=SRC_FAPI_FAQ),
+        Limit("orders_1m", 1200, 60, algorithm="fixed", scope="account", source=SRC_FAPI_FAQ),
+        Limit("orders_10s", 300, 10, algorithm="fixed", scope="account", source=SRC_FAPI_FAQ),
+    ]
+
+
+_FUNDING = Limit(
+    "funding_rate",
+    500,
+    300,
+    scope="ip",
+    source=_fapi("market-data/rest-api/Get-Funding-Rate-History")
+    + " — fundingRate and fundingInfo share 500 per 5 min per IP",
+)
+
+
+def _default_rule(venue: str, weight: int, src: str) -> Rule:
+    return Rule(
+        "*",
+        "/*",
+        {WEIGHT: weight},
+        name="(unknown endpoint)",
+        source=src + f" — unknown endpoints are charged {weight}, a heavy documented weight",
+        primary="request_weight",
+        idempotent=False,
+    )
+
+
+def _venue(
+    name: str,
+    limits: Sequence[Limit],
+    rules: list[Rule],
+    default: Rule,
+    urls: Mapping[str, str],
+    every: Mapping[str, float],
+    src: str,
+) -> Venue:
+    return Venue(
+        name=name,
+        limits=by_name(list(limits)),
+        rules=Rules(rules),
+        default=default,
+        urls=urls,
+        every_request=every,
+        groups=_groups(limits),
+        parser=_parse,
+        source=src,
+    )
+
+
+def build_spot(*, exchange_info: Mapping[str, Any] | None = None) -> Venue:
+    """Binance spot. ``exchange_info``: an ``/api/v3/exchangeInfo`` response whose
+    ``rateLimits`` replace the default limits."""
+    limits = list(limits_from_exchange_info(exchange_info).values()) if exchange_info is not None else _spot_defaults()
+    return _venue(
+        "binance",
+        limits,
+        _spot_rules(),
+        _default_rule("binance", 20, SRC_SPOT),
+        {"mainnet": "https://api.binance.com", "testnet": "https://testnet.binance.vision"},
+        {RAW: 1},
+        SRC_SPOT,
+    )
+
+
+def build_usdm(*, exchange_info: Mapping[str, Any] | None = None) -> Venue:
+    """Binance USD-M futures. ``exchange_info``: a ``/fapi/v1/exchangeInfo`` response whose
+    ``rateLimits`` replace the default limits (the fundingRate limit is kept)."""
+    if exchange_info is not None:
+        limits = list(limits_from_exchange_info(exchange_info, venue="binance_usdm").values())
+    else:
+        limits = _usdm_defaults()
+    limits = [*limits, _FUNDING]
+    return _venue(
+        "binance_usdm",
+        limits,
+        _usdm_rules(),
+        _default_rule("binance_usdm", 20, SRC_FAPI),
+        {"mainnet": "https://fapi.binance.com", "testnet": "https://testnet.binancefuture.com"},
+        {RAW: 1},
+        SRC_FAPI,
+    )
+
+
+OPTIONS: frozenset[str] = frozenset({"exchange_info"})

@@ -1,0 +1,267 @@
+"""Binance spot and USD-M futures.
+
+Spot weights: binance-spot-api-docs rest-api.md (HEAD a5e0bc3, 2026-07-21) and CHANGELOG.md
+(reference §4.1). USD-M: developers.binance.com derivatives/usds-margined-futures pages
+("Request Weight" sections; copies in rosssaunders/coincise), reference §4.3.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+from ratekeeper.venues import InvalidRequest, limits_from_exchange_info, venue
+from ratekeeper.venues._model import Request
+from ratekeeper.venues.binance import limit_name, symbol_count
+
+SPOT = venue("binance")
+USDM = venue("binance_usdm")
+
+# (method, path, params, request_weight) — every spot request also costs 1 raw request
+SPOT_READS: list[tuple[str, str, dict[str, Any], float]] = [
+    ("GET", "/api/v3/ping", {}, 1),
+    ("GET", "/api/v3/time", {}, 1),
+    ("GET", "/api/v3/exchangeInfo", {}, 20),  # reference §4.1 example weights
+    ("GET", "/api/v3/depth", {"symbol": "BTCUSDT"}, 5),  # default limit 100 → 5
+    ("GET", "/api/v3/depth", {"symbol": "BTCUSDT", "limit": 100}, 5),  # ≤100: 5
+    ("GET", "/api/v3/depth", {"symbol": "BTCUSDT", "limit": 500}, 25),  # ≤500: 25
+    ("GET", "/api/v3/depth", {"symbol": "BTCUSDT", "limit": 1000}, 50),  # ≤1000: 50
+    ("GET", "/api/v3/depth", {"symbol": "BTCUSDT", "limit": 5000}, 250),  # ≤5000: 250
+    ("GET", "/api/v3/trades", {"symbol": "BTCUSDT"}, 25),  # trades 25
+    ("GET", "/api/v3/aggTrades", {"symbol": "BTCUSDT"}, 4),  # aggTrades 4
+    ("GET", "/api/v3/klines", {"symbol": "BTCUSDT", "interval": "1m"}, 2),  # klines 2
+    ("GET", "/api/v3/ticker/24hr", {"symbol": "BTCUSDT"}, 2),  # 1 symbol: 2
+    ("GET", "/api/v3/ticker/24hr", {"symbols": '["A","B"]'}, 2),  # 1-20 symbols: 2
+    ("GET", "/api/v3/ticker/24hr", {"symbols": [f"S{i}" for i in range(21)]}, 40),  # 21-100: 40
+    ("GET", "/api/v3/ticker/24hr", {"symbols": [f"S{i}" for i in range(101)]}, 80),  # 101+: 80
+    ("GET", "/api/v3/ticker/24hr", {}, 80),  # symbol omitted: 80
+    ("GET", "/api/v3/ticker/tradingDay", {"symbols": '["A","B","C"]'}, 12),  # 4 per symbol
+    ("GET", "/api/v3/ticker", {"symbols": [f"S{i}" for i in range(60)]}, 200),  # capped at 200 beyond 50
+    ("GET", "/api/v3/ticker/price", {"symbol": "BTCUSDT"}, 2),
+    ("GET", "/api/v3/ticker/price", {}, 4),
+    ("GET", "/api/v3/order", {"symbol": "BTCUSDT", "orderId": 1}, 4),  # query order 4
+    ("GET", "/api/v3/openOrders", {"symbol": "BTCUSDT"}, 6),  # one symbol: 6
+    ("GET", "/api/v3/openOrders", {}, 80),  # all symbols: 80
+    ("GET", "/api/v3/account", {}, 20),  # account 20
+    ("GET", "/api/v3/myTrades", {"symbol": "BTCUSDT"}, 20),  # myTrades 20
+    ("GET", "/api/v3/myTrades", {"symbol": "BTCUSDT", "orderId": 7}, 5),  # 5 with orderId
+    ("GET", "/api/v3/rateLimit/order", {}, 40),  # rateLimit/order 40
+    ("POST", "/api/v3/order/test", {"symbol": "BTCUSDT"}, 1),
+    ("POST", "/api/v3/order/test", {"symbol": "BTCUSDT", "computeCommissionRates": "true"}, 20),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "params", "weight"), SPOT_READS, ids=lambda x: str(x)[:30])
+def test_spot_weights(method: str, path: str, params: dict[str, Any], weight: float) -> None:
+    assert SPOT.cost(method, path, params=params) == {"request_weight": weight, "raw_requests": 1}
+
+
+# (method, path, body, cost) — CHANGELOG 2026-03-27: order requests pay their weight only on failure
+SPOT_ORDERS: list[tuple[str, str, float, float]] = [
+    ("POST", "/api/v3/order", 1, 1),
+    ("POST", "/api/v3/order/cancelReplace", 1, 1),
+    ("POST", "/api/v3/orderList/oco", 1, 2),
+    ("POST", "/api/v3/orderList/otoco", 1, 3),
+    ("POST", "/api/v3/sor/order", 1, 1),
+    ("DELETE", "/api/v3/order", 1, 0),
+    ("DELETE", "/api/v3/openOrders", 1, 0),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "weight", "orders"), SPOT_ORDERS)
+def test_spot_orders_are_charged_up_front_and_refunded_on_success(
+    method: str, path: str, weight: float, orders: float
+) -> None:
+    weighed = SPOT.weigh(method, path, {"symbol": "BTCUSDT"})
+    expected: dict[str, float] = {"request_weight": weight, "raw_requests": 1}
+    if orders:
+        expected |= {"orders_10s": orders, "orders_1d": orders}
+    assert dict(weighed.cost) == expected
+    assert weighed.kind == "action" and not weighed.idempotent
+    assert SPOT.settle(weighed, 200, {}, {"orderId": 1}) == {**expected, "request_weight": 0}
+    assert SPOT.settle(weighed, 400, {}, {"code": -2010}) == expected
+
+
+def test_spot_amend_keep_priority_keeps_its_weight() -> None:
+    weighed = SPOT.weigh("PUT", "/api/v3/order/amend/keepPriority", {"symbol": "X"})
+    assert SPOT.settle(weighed, 200, {}, {}) == {"request_weight": 4, "raw_requests": 1}
+
+
+USDM_CASES: list[tuple[str, str, dict[str, Any], dict[str, float]]] = [
+    ("GET", "/fapi/v1/ping", {}, {"request_weight": 1}),
+    ("GET", "/fapi/v1/exchangeInfo", {}, {"request_weight": 1}),
+    ("GET", "/fapi/v1/depth", {"symbol": "BTCUSDT", "limit": 5}, {"request_weight": 2}),  # 5,10,20,50: 2
+    ("GET", "/fapi/v1/depth", {"symbol": "BTCUSDT", "limit": 100}, {"request_weight": 5}),  # 100: 5
+    ("GET", "/fapi/v1/depth", {"symbol": "BTCUSDT"}, {"request_weight": 10}),  # default 500: 10
+    ("GET", "/fapi/v1/depth", {"symbol": "BTCUSDT", "limit": 1000}, {"request_weight": 20}),  # 1000: 20
+    ("GET", "/fapi/v1/trades", {"symbol": "BTCUSDT"}, {"request_weight": 5}),  # 5
+    ("GET", "/fapi/v1/aggTrades", {"symbol": "BTCUSDT"}, {"request_weight": 20}),  # 20
+    ("GET", "/fapi/v1/klines", {"symbol": "BTCUSDT", "limit": 99}, {"request_weight": 1}),  # [1,100): 1
+    ("GET", "/fapi/v1/klines", {"symbol": "BTCUSDT", "limit": 100}, {"request_weight": 2}),  # [100,500): 2
+    ("GET", "/fapi/v1/klines", {"symbol": "BTCUSDT"}, {"request_weight": 5}),  # default 500: 5
+    ("GET", "/fapi/v1/klines", {"symbol": "BTCUSDT", "limit": 1500}, {"request_weight": 10}),  # >1000: 10
+    ("GET", "/fapi/v1/ticker/24hr", {"symbol": "BTCUSDT"}, {"request_weight": 1}),  # 1 with symbol
+    ("GET", "/fapi/v1/ticker/24hr", {}, {"request_weight": 40}),  # 40 without
+    ("GET", "/fapi/v1/ticker/bookTicker", {}, {"request_weight": 5}),  # 2 / 5
+    ("GET", "/fapi/v1/premiumIndex", {}, {"request_weight": 10}),  # 1 / 10
+    ("GET", "/fapi/v1/openOrders", {"symbol": "BTCUSDT"}, {"request_weight": 1}),  # 1 with symbol
+    ("GET", "/fapi/v1/openOrders", {}, {"request_weight": 40}),  # 40 without
+    ("GET", "/fapi/v1/income", {}, {"request_weight": 30}),  # 30
+    ("GET", "/fapi/v1/fundingRate", {}, {"request_weight": 1, "funding_rate": 1}),  # shares 500/5 min
+    ("POST", "/fapi/v1/order", {"symbol": "BTCUSDT"}, {"orders_10s": 1, "orders_1m": 1}),  # 0 IP weight
+    ("PUT", "/fapi/v1/order", {"symbol": "BTCUSDT"}, {"orders_10s": 1, "orders_1m": 1}),
+    # 5 on 10 s order count per order, 1 on 1 min, 5 IP weight
+    (
+        "POST",
+        "/fapi/v1/batchOrders",
+        {"batchOrders": "[{},{},{}]"},
+        {"request_weight": 5, "orders_10s": 3, "orders_1m": 1},
+    ),
+    ("DELETE", "/fapi/v1/order", {"symbol": "BTCUSDT"}, {"request_weight": 1}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "params", "expected"), USDM_CASES, ids=lambda x: str(x)[:30])
+def test_usdm_weights(method: str, path: str, params: dict[str, Any], expected: dict[str, float]) -> None:
+    assert USDM.cost(method, path, params=params) == expected
+
+
+def test_usdm_batch_above_five_is_refused() -> None:
+    with pytest.raises(InvalidRequest, match="maximum is 5"):
+        USDM.weigh("POST", "/fapi/v1/batchOrders", {"batchOrders": [{}] * 6})
+
+
+def test_default_limits() -> None:
+    weight = SPOT.limits["request_weight"]
+    assert (weight.capacity, weight.period, weight.algorithm, weight.scope) == (6000, 60, "fixed", "ip")
+    assert SPOT.limits["raw_requests"].capacity == 300_000 and SPOT.limits["raw_requests"].period == 300
+    assert SPOT.limits["orders_10s"].scope == "account"
+    assert SPOT.limits["orders_1d"].period == 86_400
+    assert USDM.limits["request_weight"].capacity == 2400
+    assert USDM.limits["orders_1m"].capacity == 1200 and USDM.limits["orders_10s"].capacity == 300
+
+
+EXCHANGE_INFO = {
+    "timezone": "UTC",
+    "rateLimits": [
+        {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 6000},
+        {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "limit": 50},
+        {"rateLimitType": "ORDERS", "interval": "DAY", "intervalNum": 1, "limit": 160000},
+        {"rateLimitType": "RAW_REQUESTS", "interval": "MINUTE", "intervalNum": 5, "limit": 61000},
+    ],
+}
+
+
+def test_limits_from_exchange_info() -> None:
+    limits = limits_from_exchange_info(EXCHANGE_INFO)
+    assert set(limits) == {"request_weight", "orders_10s", "orders_1d", "raw_requests"}
+    assert limits["orders_10s"].capacity == 50
+    assert limits["raw_requests"].capacity == 61000 and limits["raw_requests"].period == 300
+    assert all(lim.algorithm == "fixed" for lim in limits.values())
+
+
+def test_venue_from_exchange_info_charges_every_interval_of_a_type() -> None:
+    info = {
+        "rateLimits": [
+            *EXCHANGE_INFO["rateLimits"],
+            {"rateLimitType": "ORDERS", "interval": "HOUR", "intervalNum": 1, "limit": 999},
+        ]
+    }
+    v = venue("binance", exchange_info=info)
+    assert v.limits["orders_1h"].capacity == 999
+    cost = v.cost("POST", "/api/v3/order", {"symbol": "X"})
+    assert cost == {"request_weight": 1, "orders_10s": 1, "orders_1d": 1, "orders_1h": 1, "raw_requests": 1}
+
+
+@pytest.mark.parametrize(
+    "info", [{}, {"rateLimits": []}, {"rateLimits": [{"rateLimitType": "X"}]}, {"rateLimits": "no"}]
+)
+def test_bad_exchange_info_is_a_clear_error(info: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        limits_from_exchange_info(info)
+
+
+def test_limit_names() -> None:
+    assert limit_name("REQUEST_WEIGHT", 1, "MINUTE") == "request_weight"
+    assert limit_name("REQUEST_WEIGHT", 10, "SECOND") == "request_weight_10s"
+    assert limit_name("ORDERS", 1, "DAY") == "orders_1d"
+    assert symbol_count(Request.build("GET", "/x", params={"symbols": "A,B,C"})) == 3
+
+
+# ------------------------------------------------------------------------------ feedback
+
+NOW = 1_699_999_995.0  # 15 s into a minute, 5 s into a 10 s window
+
+
+def test_used_weight_and_order_count_headers_sync_the_matching_limits() -> None:
+    headers = {"X-MBX-USED-WEIGHT-1M": "1234", "X-MBX-ORDER-COUNT-10S": "7", "X-MBX-ORDER-COUNT-1D": "9000"}
+    obs = {o.limit: o for o in SPOT.feedback(200, headers, {}, now=NOW)}
+    assert obs["request_weight"].used == 1234 and obs["request_weight"].reset_after == pytest.approx(45)
+    assert obs["orders_10s"].used == 7 and obs["orders_10s"].reset_after == pytest.approx(5)
+    assert obs["orders_1d"].used == 9000
+
+
+def test_usdm_order_count_per_minute() -> None:
+    obs = {
+        o.limit: o for o in USDM.feedback(200, {"x-mbx-order-count-1m": "3", "X-MBX-USED-WEIGHT-1M": "10"}, {}, now=NOW)
+    }
+    assert obs["orders_1m"].used == 3 and obs["request_weight"].used == 10
+
+
+def test_legacy_used_weight_header() -> None:
+    [o] = SPOT.feedback(200, {"X-MBX-USED-WEIGHT": "77"}, {}, now=NOW)
+    assert (o.limit, o.used) == ("request_weight", 77)
+
+
+def test_headers_for_unknown_intervals_are_ignored() -> None:
+    assert SPOT.feedback(200, {"X-MBX-USED-WEIGHT-1H": "5", "X-MBX-ORDER-COUNT-2S": "1"}, {}, now=NOW) == []
+
+
+def test_malformed_headers_warn_and_are_ignored(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="ratekeeper.venues"):
+        out = SPOT.feedback(200, {"X-MBX-USED-WEIGHT-1M": "lots", "X-MBX-ORDER-COUNT-10S": "-4"}, {}, now=NOW)
+    assert out == []
+    assert len([r for r in caplog.records if "malformed" in r.getMessage()]) == 2
+
+
+def test_429_with_retry_after_blocks_the_weight() -> None:
+    [o] = SPOT.feedback(429, {"Retry-After": "12"}, {"code": -1003, "msg": "Too much request weight used"}, now=NOW)
+    assert (o.limit, o.blocked_for) == ("request_weight", 12)
+
+
+def test_429_without_retry_after_blocks_until_the_window_ends() -> None:
+    [o] = SPOT.feedback(429, {}, {"code": -1003}, now=NOW)
+    assert o.blocked_for == pytest.approx(45)
+
+
+def test_429_too_many_orders_blocks_the_exhausted_order_limit() -> None:
+    headers = {"X-MBX-ORDER-COUNT-10S": "100", "X-MBX-ORDER-COUNT-1D": "5", "Retry-After": "3"}
+    obs = [
+        o for o in SPOT.feedback(429, headers, {"code": -1015, "msg": "Too many new orders"}, now=NOW) if o.blocked_for
+    ]
+    assert [(o.limit, o.blocked_for) for o in obs] == [("orders_10s", 3)]
+
+
+def test_418_ban_blocks_every_ip_limit() -> None:
+    obs = SPOT.feedback(418, {"Retry-After": "300"}, {"code": -1003, "msg": "IP banned"}, now=NOW)
+    assert {(o.limit, o.blocked_for) for o in obs} == {("request_weight", 300), ("raw_requests", 300)}
+
+
+def test_418_banned_until_in_the_body() -> None:
+    until_ms = int((NOW + 600) * 1000)
+    msg = f"Way too much request weight used; IP banned until {until_ms}. Please use WebSocket Streams."
+    obs = SPOT.feedback(418, {}, {"code": -1003, "msg": msg}, now=NOW)
+    assert all(o.blocked_for == pytest.approx(600) for o in obs) and obs
+
+
+def test_418_without_any_hint_uses_two_minutes() -> None:
+    obs = SPOT.feedback(418, {}, None, now=NOW)
+    assert obs and all(o.blocked_for == 120 for o in obs)
+
+
+def test_retry_after_as_http_date() -> None:
+    # 2023-11-14 22:13:50 UTC is 1_700_000_030
+    [o] = SPOT.feedback(429, {"Retry-After": "Tue, 14 Nov 2023 22:13:50 GMT"}, {}, now=NOW)
+    assert o.blocked_for == pytest.approx(35)
