@@ -21,11 +21,13 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from ._errors import CostExceedsCapacity
 from ._limits import Limit, Observation
 
 __all__ = [
     "Decision",
     "FixedState",
+    "LeaseState",
     "QuotaState",
     "SlidingState",
     "State",
@@ -33,6 +35,13 @@ __all__ = [
     "decide",
     "earliest",
     "commit",
+    "check_concurrent",
+    "leased_only",
+    "check_lease",
+    "lease",
+    "lease_expire",
+    "lease_held",
+    "lease_snapshot",
     "new_state",
     "observe",
     "refund",
@@ -432,6 +441,123 @@ def quota_refund(st: QuotaState, amount: float) -> None:
 
 
 # ---------------------------------------------------------------------------------------
+# concurrent: at most `capacity` units held at any moment, through leases that expire
+# ---------------------------------------------------------------------------------------
+
+
+class LeaseState:
+    """The leases of one concurrent (limit, scope): holder -> (units, expiry time).
+
+    A lease is live while ``now < expiry``. Concurrent limits are not a :data:`State`: they
+    are never reserved, only leased (``lease``), and ``new_state`` refuses them.
+    """
+
+    __slots__ = ("holders",)
+
+    def __init__(self) -> None:
+        self.holders: dict[str, tuple[float, float]] = {}
+
+
+def leased_only(limit: Limit) -> ValueError:
+    """The error for reserving, refunding or charging a concurrent limit."""
+    return ValueError(
+        f"limit {limit.name!r} is a concurrent limit: it is held through leases (Store.lease), "
+        "never reserved or charged"
+    )
+
+
+def check_concurrent(limit: Limit) -> None:
+    """Raise ValueError unless ``limit`` is a concurrent limit (the only kind leased)."""
+    if not isinstance(limit, Limit):
+        raise TypeError(f"limit must be a Limit, got {type(limit).__name__}")
+    if limit.algorithm != "concurrent":
+        raise ValueError(
+            f"limit {limit.name!r} is a {limit.algorithm!r} limit: only concurrent limits are leased; "
+            "charge it with Limiter.acquire instead"
+        )
+
+
+def check_lease(limit: Limit, holder: object, units: object, ttl: object) -> tuple[float, float]:
+    """Validate one lease call before anything changes: ``(units, ttl)`` as floats, the ttl
+    defaulting to the limit's period. Raises ValueError (TypeError for a non-number), or
+    ``CostExceedsCapacity`` for more units than the limit holds."""
+    check_concurrent(limit)
+    if not isinstance(holder, str) or not holder:
+        raise ValueError(f"lease on {limit.name!r}: holder must be a non-empty string, got {holder!r}")
+    if isinstance(units, bool) or not isinstance(units, (int, float)):
+        raise TypeError(f"lease on {limit.name!r}: units must be a number, got {type(units).__name__}")
+    u = float(units)
+    if not math.isfinite(u) or u < 0:
+        raise ValueError(f"lease on {limit.name!r}: units must be a finite number >= 0, got {units!r}")
+    if u > limit.capacity * (1.0 + TOL) + TOL:
+        raise CostExceedsCapacity(limit.name, u, limit.capacity, "at once (a concurrent limit)")
+    if ttl is None:
+        return u, limit.period
+    if isinstance(ttl, bool) or not isinstance(ttl, (int, float)):
+        raise TypeError(f"lease on {limit.name!r}: ttl must be a number or None, got {type(ttl).__name__}")
+    t = float(ttl)
+    if not math.isfinite(t) or t <= 0:
+        raise ValueError(f"lease on {limit.name!r}: ttl must be a finite number > 0, got {ttl!r}")
+    return u, t
+
+
+def lease_expire(st: LeaseState, now: float) -> bool:
+    """Drop every lease that has expired by ``now``; whether any was dropped."""
+    holders = st.holders
+    gone = [h for h, (_, expires) in holders.items() if expires <= now]
+    for h in gone:
+        del holders[h]
+    return bool(gone)
+
+
+def lease_held(st: LeaseState, now: float) -> float:
+    """Units held by the live leases at ``now``."""
+    return sum(units for units, expires in st.holders.values() if expires > now)
+
+
+def lease(
+    st: LeaseState, now: float, holder: str, units: float, ttl: float, capacity: float
+) -> tuple[bool, float, float]:
+    """One lease step (``Store.lease``): ``(granted, held after it, retry_after)``.
+
+    Drops expired leases; refuses (changing nothing else) when the holder asks for more than
+    it holds and the other live holders leave no room; otherwise ``units == 0`` releases the
+    holder's lease and any other value sets its units and its expiry to ``now + ttl``. A
+    refusal's ``retry_after`` is the time until the earliest other live lease expires.
+    """
+    lease_expire(st, now)
+    holders = st.holders
+    current = 0.0
+    others = 0.0
+    first = math.inf
+    for h, (u, expires) in holders.items():
+        if h == holder:
+            current = u
+        else:
+            others += u
+            if expires < first:
+                first = expires
+    if units > current and not _fits(others, units, capacity):
+        return False, others + current, max(0.0, first - now) if first < math.inf else 0.0
+    if units == 0:
+        holders.pop(holder, None)
+        return True, others, 0.0
+    holders[holder] = (units, now + ttl)
+    return True, others + units, 0.0
+
+
+def lease_snapshot(st: LeaseState, now: float) -> tuple[float, float]:
+    """(units held now, seconds until the earliest live lease expires; 0 if none)."""
+    held = 0.0
+    first = math.inf
+    for units, expires in st.holders.values():
+        if expires > now:
+            held += units
+            first = min(first, expires)
+    return held, (first - now if first < math.inf else 0.0)
+
+
+# ---------------------------------------------------------------------------------------
 # dispatch
 # ---------------------------------------------------------------------------------------
 
@@ -440,6 +566,8 @@ State = SlidingState | FixedState | TokenState | QuotaState
 
 def new_state(limit: Limit) -> State:
     algo = limit.algorithm
+    if algo == "concurrent":
+        raise leased_only(limit)
     if algo == "sliding":
         return SlidingState()
     if algo == "fixed":

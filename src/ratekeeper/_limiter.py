@@ -25,7 +25,7 @@ import logging
 import math
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Protocol
+from typing import Protocol, cast
 
 from . import _algorithms as algo
 from ._algorithms import Decision
@@ -33,7 +33,7 @@ from ._clock import SYSTEM_CLOCK, Clock, clock_asleep, clock_sleep
 from ._errors import CostExceedsCapacity, RateLimited, UnknownLimit
 from ._limits import Cost, Limit, LimitStatistics, Observation, ScopeArg, resolve_scope
 from .stores import Item, Store, StoreSpec, open_store
-from .stores._base import AsyncStore, KeySnapshot
+from .stores._base import AsyncStore, KeySnapshot, _AsyncBudgetStore
 
 __all__ = ["AsyncGrant", "AsyncLimiter", "Grant", "HasLimits", "Limiter", "LimitsArg"]
 
@@ -74,6 +74,15 @@ def _limits_of(arg: LimitsArg) -> dict[str, Limit]:
     if not out:
         raise ValueError("a limiter needs at least one Limit")
     return out
+
+
+def _leased_only(name: str) -> ValueError:
+    """The error for a cost (or a default limit) naming a concurrent limit."""
+    return ValueError(
+        f"limit {name!r} is a concurrent limit: it counts units held at once, not spent, and is never "
+        "charged through acquire/try_acquire/settle; hold its units with a lease instead "
+        "(store.lease(limit, scope, holder, units), units=0 to release)"
+    )
 
 
 def _bad_amount(name: str, amount: object) -> float:
@@ -132,11 +141,15 @@ class _Core:
         default_limit: str | None,
     ) -> None:
         self._limits = _limits_of(limits)
+        # the limits a cost may charge (concurrent ones are leased): what the hot paths look up
+        self._chargeable = {n: lim for n, lim in self._limits.items() if lim.algorithm != "concurrent"}
         self._clock: Clock = clock or SYSTEM_CLOCK
         self._store: Store = open_store(store, self._clock)
         self._local = bool(getattr(self._store, "local", False))
         if default_limit is not None and default_limit not in self._limits:
             raise UnknownLimit(default_limit, sorted(self._limits))
+        if default_limit is not None and default_limit not in self._chargeable:
+            raise _leased_only(default_limit)
         self._default = default_limit
         self._warned: set[str] = set()
         self._queues: dict[tuple[tuple[str, str | None], ...], _Queue] = {}
@@ -158,7 +171,7 @@ class _Core:
 
     def _prepare(self, cost: Cost, scope: ScopeArg, priority: int) -> tuple[Item, ...]:
         """Validate a cost and turn it into store items; raise before anything is charged."""
-        limits = self._limits
+        limits = self._chargeable
         items = []
         if priority.__class__ is not int:
             return self._prepare_slow(cost, scope, priority)
@@ -198,6 +211,8 @@ class _Core:
                         extra={"limit": name, "default_limit": self._default},
                     )
                 limit = self._limits[self._default]
+            if limit.algorithm == "concurrent":
+                raise _leased_only(limit.name)
             merged[limit.name] = merged.get(limit.name, 0.0) + amount
         items: list[Item] = []
         for name, amount in merged.items():
@@ -404,6 +419,8 @@ def _split(
                 if core._default is None:
                     raise UnknownLimit(name, sorted(core._limits))
                 limit_opt = core._limits[core._default]
+            if limit_opt.algorithm == "concurrent":
+                raise _leased_only(name)
             limit, sc, booked, at = limit_opt, (items[0][1] if items and limit_opt.scope else None), 0.0, 0.0
             if limit.scope is not None:
                 sc = next((s for lim, s, _ in items if lim.scope == limit.scope), resolve_scope(limit.scope, None))
@@ -481,7 +498,7 @@ class Limiter(_Core):
         names = tuple(cost)
         plan = self._plans.get(names)
         if plan is None:
-            limits = [self._limits.get(n) for n in names]
+            limits = [self._chargeable.get(n) for n in names]
             if any(lim is None or lim.scope is not None for lim in limits):
                 return None
             states = [self._store.state_for(lim, None) for lim in limits]  # type: ignore[attr-defined]
@@ -523,7 +540,7 @@ class Limiter(_Core):
         elif take is not None and not self._queues and len(cost) == 1 and timeout is None and priority.__class__ is int:
             # the hot path: one limit, nobody waiting, fits now
             ((name, amount),) = cost.items()
-            limit = self._limits.get(name)
+            limit = self._chargeable.get(name)
             if (
                 limit is not None
                 and amount.__class__ in _NUMBERS
@@ -762,7 +779,9 @@ class AsyncLimiter(_Core):
         default_limit: str | None = None,
     ) -> None:
         super().__init__(limits, store, clock, default_limit)
-        self._astore: AsyncStore | None = self._store if isinstance(self._store, AsyncStore) else None
+        # (the rate-limit methods decide: a store written before leases existed is still async)
+        astore = self._store if isinstance(self._store, _AsyncBudgetStore) else None
+        self._astore = cast("AsyncStore | None", astore)
         self._background: set[asyncio.Task[None]] = set()
         self._store_lock = getattr(self._store, "lock", None) if self._local else None
         self._take_locked = getattr(self._store, "take_locked", None) if self._store_lock is not None else None
@@ -804,7 +823,7 @@ class AsyncLimiter(_Core):
         if take is not None and not self._queues and len(cost) == 1 and timeout is None and priority.__class__ is int:
             # the hot path: one limit, nobody waiting, fits now
             ((name, amount),) = cost.items()
-            limit = self._limits.get(name)
+            limit = self._chargeable.get(name)
             if (
                 limit is not None
                 and amount.__class__ in _NUMBERS

@@ -18,8 +18,8 @@ __all__ = [
     "resolve_scope",
 ]
 
-Algorithm = Literal["sliding", "fixed", "token", "quota"]
-ALGORITHMS: tuple[str, ...] = ("sliding", "fixed", "token", "quota")
+Algorithm = Literal["sliding", "fixed", "token", "quota", "concurrent"]
+ALGORITHMS: tuple[str, ...] = ("sliding", "fixed", "token", "quota", "concurrent")
 
 Cost = Mapping[str, float]
 """Units per limit name for one request, e.g. ``{"ip_weight": 20}``."""
@@ -54,7 +54,13 @@ class Limit:
       * ``"token"`` — a bucket of ``capacity`` that refills continuously at
         ``capacity/period`` per second (GCRA; BitMEX);
       * ``"quota"`` — a cumulative allowance of ``capacity`` units whose cap the server
-        updates (Hyperliquid's address budget); once spent, one unit per ``period`` seconds.
+        updates (Hyperliquid's address budget); once spent, one unit per ``period`` seconds;
+      * ``"concurrent"`` — at most ``capacity`` units *held at any moment* (open connections,
+        subscriptions, requests in flight), across every process sharing the store. Units
+        are held through leases (``Store.lease``), never charged through ``acquire``;
+        ``period`` is the lease time: a hold not renewed within ``period`` seconds expires,
+        so a process that dies frees its units after at most ``period``. ``offset`` and
+        ``reserve`` do not apply (must stay 0).
 
     ``scope`` is the key dimension (``"ip"``, ``"account"``, ``"address"``…): every scope
     value gets its own budget. ``reserve`` keeps that fraction of the capacity for requests
@@ -96,6 +102,11 @@ class Limit:
             raise ValueError(f"{owner}: reserve must be a fraction in [0, 1), got {self.reserve!r}")
         if isinstance(self.reserve_priority, bool) or not isinstance(self.reserve_priority, int):
             raise ValueError(f"{owner}: reserve_priority must be an int, got {self.reserve_priority!r}")
+        if self.algorithm == "concurrent" and (self.offset or self.reserve):
+            raise ValueError(
+                f"{owner}: a concurrent limit has no windows and no priorities: offset and reserve must be 0 "
+                f"(its period is the lease time)"
+            )
 
     def capacity_for(self, priority: int) -> float:
         """The units a request of ``priority`` may fill the limit up to."""

@@ -154,6 +154,11 @@ def _cost_map(where: str, value: object, limits: Mapping[str, Limit]) -> dict[st
     for name, amount in _mapping(where, value).items():
         if name not in limits:
             raise WorkloadError(f"{where}: unknown limit {name!r}; this venue has {', '.join(sorted(limits))}")
+        if limits[name].algorithm == "concurrent":
+            raise WorkloadError(
+                f"{where}: {name!r} is a concurrent limit (units held at once, through leases): "
+                "requests are not charged to it, so a workload cannot simulate it"
+            )
         out[str(name)] = _number(f"{where}.{name}", amount, minimum=0.0)
     return out
 

@@ -478,17 +478,26 @@ def _status_table(rows: Sequence[StatusRow], title: str) -> tuple[str, list[Colu
             ban = f"{_seconds(r.blocked_for)} (until {time.strftime('%H:%M:%S', time.localtime(r.blocked_until))})"
         else:
             ban = "-"
+        next_free = r.next_free
+        if r.algorithm == "quota":
+            capacity = f"{_num(r.capacity)} (quota)"
+        elif r.algorithm == "concurrent":
+            capacity = f"{_num(r.capacity)} at once"
+            if r.available >= min(1.0, r.capacity):
+                next_free = 0.0  # (a concurrent budget's next_free is when its first lease expires)
+        else:
+            capacity = f"{_num(r.capacity)}/{_num(r.period)} s"
         body.append(
             [
                 r.limit,
                 r.scope if r.scope is not None else "-",
-                f"{_num(r.capacity)}/{_num(r.period)} s" if r.algorithm != "quota" else f"{_num(r.capacity)} (quota)",
+                capacity,
                 _num(round(r.used, 3)),
                 _num(round(r.reserved, 3)),
                 _num(round(r.available, 3)),
                 f"{_bar(share)} {share:5.1%}",
                 "?" if r.waiters is None else str(r.waiters),
-                "now" if r.next_free <= 0 else _seconds(r.next_free),
+                "now" if next_free <= 0 else _seconds(next_free),
                 ban,
             ]
         )

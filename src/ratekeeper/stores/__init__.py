@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from typing import cast
 from urllib.parse import parse_qsl, unquote
 
 from .._clock import Clock
-from ._base import AsyncStore, Item, KeySnapshot, Store
+from ._base import AsyncStore, Item, KeySnapshot, LeaseResult, Store, _BudgetStore
 from .memory import MemoryStore
 
-__all__ = ["AsyncStore", "Item", "KeySnapshot", "MemoryStore", "Store", "StoreSpec", "open_store"]
+__all__ = [
+    "AsyncStore",
+    "Item",
+    "KeySnapshot",
+    "LeaseResult",
+    "MemoryStore",
+    "Store",
+    "StoreSpec",
+    "open_store",
+]
 
-StoreSpec = str | Store
+StoreSpec = str | Store | _BudgetStore
+"""A store URL, or a store object. A store without the lease methods (written before
+concurrent limits existed) still backs rate limits."""
 
 SCHEMES = ("memory://", "sqlite:///", "redis://", "rediss://", "redis+cluster://", "rediss+cluster://")
 
@@ -26,8 +38,8 @@ def open_store(spec: StoreSpec, clock: Clock | None = None, *, for_async: bool =
     gives an :class:`~ratekeeper.stores.redis.AsyncRedisStore` (for an AsyncLimiter).
     """
     if not isinstance(spec, str):
-        if isinstance(spec, Store):
-            return spec
+        if isinstance(spec, _BudgetStore):  # a store without leases still backs rate limits
+            return cast(Store, spec)
         raise TypeError(f"store must be a URL string or a Store, got {type(spec).__name__}")
     if spec in ("memory://", "memory:", "memory"):
         return MemoryStore(clock)

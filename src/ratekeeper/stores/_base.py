@@ -20,6 +20,7 @@ __all__ = [
     "AsyncStore",
     "Item",
     "KeySnapshot",
+    "LeaseResult",
     "Store",
     "WallClock",
     "limit_from_json",
@@ -65,6 +66,56 @@ class KeySnapshot:
     """The capacity in force when the server set one (a quota's synced cap); None: the limit's."""
 
 
+@dataclass(frozen=True, slots=True)
+class LeaseResult:
+    """The outcome of one :meth:`Store.lease` call on a concurrent limit.
+
+    ``granted``: the holder now holds the units it asked for (a release, ``units=0``, is
+    always granted). ``held``: the units held in this (limit, scope) by every live holder
+    after the call. ``retry_after``: when refused, the seconds until the earliest other
+    live lease expires (an upper bound on the wait if nobody renews or releases); 0.0 when
+    granted.
+    """
+
+    granted: bool
+    held: float
+    retry_after: float
+
+
+@runtime_checkable
+class _BudgetStore(Protocol):
+    """The rate-limit half of :class:`Store` (what a store needs to back a Limiter). The
+    runtime check ``open_store`` and the limiters make: a store written before leases
+    existed still backs rate limits."""
+
+    local: bool
+
+    def reserve(self, items: Sequence[Item], priority: int, max_wait: float | None) -> Decision: ...
+
+    def refund(self, items: Sequence[Item], placed: Sequence[float]) -> None: ...
+
+    def observe(self, limit: Limit, scope: str | None, observation: Observation) -> None: ...
+
+    def snapshot(self, limits: Sequence[Limit]) -> list[KeySnapshot]: ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class _AsyncBudgetStore(Protocol):
+    """The rate-limit half of :class:`AsyncStore` (see :class:`_BudgetStore`)."""
+
+    async def areserve(self, items: Sequence[Item], priority: int, max_wait: float | None) -> Decision: ...
+
+    async def arefund(self, items: Sequence[Item], placed: Sequence[float]) -> None: ...
+
+    async def aobserve(self, limit: Limit, scope: str | None, observation: Observation) -> None: ...
+
+    async def asnapshot(self, limits: Sequence[Limit]) -> list[KeySnapshot]: ...
+
+    async def aclose(self) -> None: ...
+
+
 @runtime_checkable
 class Store(Protocol):
     """A synchronous store. ``local`` stores never block on I/O (the memory store)."""
@@ -85,7 +136,25 @@ class Store(Protocol):
         ...
 
     def snapshot(self, limits: Sequence[Limit]) -> list[KeySnapshot]:
-        """One entry per (limit, scope) the store holds state for, for the given limits."""
+        """One entry per (limit, scope) the store holds state for, for the given limits.
+        A concurrent limit reports its held units as ``used`` and, as ``next_free``, the
+        seconds until its earliest lease expires (0 if none)."""
+        ...
+
+    def lease(
+        self, limit: Limit, scope: str | None, holder: str, units: float, ttl: float | None = None
+    ) -> LeaseResult:
+        """Hold ``units`` of the concurrent ``limit`` (scope value ``scope``) for ``holder``,
+        in one atomic step: drop expired leases; refuse, changing nothing, if the holder asks
+        for more than it holds and the other live holders leave no room; ``units == 0``
+        releases the holder's lease (always granted, idempotent); otherwise set its units and
+        its expiry to now + ``ttl`` (default: the limit's period). Calling again with the same
+        units renews the lease. Raises ``ValueError`` for a limit that is not concurrent or
+        bad numbers, ``CostExceedsCapacity`` for more units than the limit holds."""
+        ...
+
+    def leases(self, limit: Limit, scope: str | None) -> dict[str, tuple[float, float]]:
+        """The live leases of (``limit``, ``scope``): holder -> (units, seconds left)."""
         ...
 
     def close(self) -> None: ...
@@ -102,5 +171,15 @@ class AsyncStore(Protocol):
     async def aobserve(self, limit: Limit, scope: str | None, observation: Observation) -> None: ...
 
     async def asnapshot(self, limits: Sequence[Limit]) -> list[KeySnapshot]: ...
+
+    async def alease(
+        self, limit: Limit, scope: str | None, holder: str, units: float, ttl: float | None = None
+    ) -> LeaseResult:
+        """See :meth:`Store.lease`."""
+        ...
+
+    async def aleases(self, limit: Limit, scope: str | None) -> dict[str, tuple[float, float]]:
+        """See :meth:`Store.leases`."""
+        ...
 
     async def aclose(self) -> None: ...

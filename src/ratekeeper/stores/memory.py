@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from .. import _algorithms as algo
 from .._clock import SYSTEM_CLOCK, Clock
 from .._limits import Limit, Observation
-from ._base import Item, KeySnapshot
+from ._base import Item, KeySnapshot, LeaseResult
 
 __all__ = ["MemoryStore"]
 
@@ -27,6 +27,7 @@ class MemoryStore:
         self._lock = threading.Lock()
         self.lock = self._lock
         self._states: dict[tuple[str, str | None], algo.State] = {}
+        self._leases: dict[tuple[str, str | None], algo.LeaseState] = {}
         self._epoch = self._clock.wall() - self._clock.now()
         self._now = self._clock.now
 
@@ -113,6 +114,8 @@ class MemoryStore:
                     algo.refund(st, now, at, amount, limit, self._epoch)
 
     def observe(self, limit: Limit, scope: str | None, observation: Observation) -> None:
+        if limit.algorithm == "concurrent":
+            return  # held units are known exactly: nothing a server says changes them
         with self._lock:
             algo.observe(self._state(limit, scope), self._clock.now(), limit, observation, self._epoch)
 
@@ -128,7 +131,44 @@ class MemoryStore:
                 used, reserved, next_free = algo.snapshot(st, now, limit, self._epoch)
                 cap = st.cap if isinstance(st, algo.QuotaState) else None
                 out.append(KeySnapshot(limit, scope, used, reserved, next_free, max(0.0, st.blocked_until - now), cap))
+            for (name, scope), lst in list(self._leases.items()):
+                limit = wanted.get(name)
+                if limit is None:
+                    continue
+                if algo.lease_expire(lst, now) and not lst.holders:
+                    del self._leases[(name, scope)]
+                    continue
+                held, next_free = algo.lease_snapshot(lst, now)
+                out.append(KeySnapshot(limit, scope, held, 0.0, next_free, 0.0))
         return out
+
+    def lease(
+        self, limit: Limit, scope: str | None, holder: str, units: float, ttl: float | None = None
+    ) -> LeaseResult:
+        """See :meth:`ratekeeper.stores.Store.lease`; times are this store's clock."""
+        amount, seconds = algo.check_lease(limit, holder, units, ttl)
+        key = (limit.name, scope)
+        with self._lock:
+            now = self._clock.now()
+            st = self._leases.get(key)
+            if st is None:
+                if amount == 0:
+                    return LeaseResult(True, 0.0, 0.0)  # nothing held: nothing to release
+                st = self._leases[key] = algo.LeaseState()
+            granted, held, retry_after = algo.lease(st, now, holder, amount, seconds, limit.capacity)
+            if not st.holders:
+                del self._leases[key]
+        return LeaseResult(granted, held, retry_after)
+
+    def leases(self, limit: Limit, scope: str | None) -> dict[str, tuple[float, float]]:
+        """See :meth:`ratekeeper.stores.Store.leases`."""
+        algo.check_concurrent(limit)
+        with self._lock:
+            now = self._clock.now()
+            st = self._leases.get((limit.name, scope))
+            if st is None:
+                return {}
+            return {h: (u, expires - now) for h, (u, expires) in st.holders.items() if expires > now}
 
     def close(self) -> None:
         pass

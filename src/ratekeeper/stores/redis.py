@@ -10,6 +10,9 @@ Keys look like ``{ratekeeper}:s:ip_weight:1.2.3.4``: the hash tag is the configu
 so every key of one prefix lives in one Cluster slot and a request over several limits (of
 any scopes) stays atomic. ``docs/stores.md`` explains the trade-off.
 
+Leases of concurrent limits live in one hash per (limit, scope) (``{ratekeeper}:c:…``):
+holder -> units and expiry, changed by ``lua/lease.lua`` in one step.
+
 When Redis cannot be reached, operations raise :class:`~ratekeeper.StoreUnavailable` within
 the socket timeouts (fail closed). With ``fallback=<fraction>`` the store instead limits
 locally, each limit scaled to that fraction of its capacity, and goes back to Redis as soon
@@ -36,7 +39,7 @@ from .. import _algorithms as algo
 from .._clock import SystemClock
 from .._errors import StoreError, StoreUnavailable
 from .._limits import Limit, Observation
-from ._base import QUOTA_IDLE, Item, KeySnapshot, WallClock, limit_from_json, limit_to_json
+from ._base import QUOTA_IDLE, Item, KeySnapshot, LeaseResult, WallClock, limit_from_json, limit_to_json
 from .memory import MemoryStore
 
 try:
@@ -63,8 +66,10 @@ _TAIL = struct.Struct("<dd")  # cost, at
 _OBS = struct.Struct("<ddddd")  # used, remaining, reset_after, cap, blocked_for
 _SNAP = struct.Struct("<ddddd")  # used, reserved, next_free, blocked_for, cap (NaN: the limit's)
 _ONE = struct.Struct("<d")
+_LEASE = struct.Struct("<ddd")  # units, ttl, capacity; the reply: granted, held, retry_after
+_HELD = struct.Struct("<dd")  # one live lease read back: units, seconds left
 _NAN = math.nan
-_LETTER = {"sliding": "s", "fixed": "f", "token": "t", "quota": "q"}
+_LETTER = {"sliding": "s", "fixed": "f", "token": "t", "quota": "q", "concurrent": "c"}
 _REAL_MARGIN = 1.0
 """Seconds an idle key outlives its furthest booking plus its period."""
 _TEST_MARGIN = 3600.0
@@ -118,6 +123,9 @@ def _build_scripts() -> dict[str, Script]:
         parts += [core, lua.joinpath(f"{name}.lua").read_text(encoding="utf-8")]
         source = "\n".join(parts)
         out[name] = Script(name, source, hashlib.sha1(source.encode()).hexdigest().encode())
+    # leases share nothing with the budget core: the constant they need, and their script
+    source = prelude + "\n" + lua.joinpath("lease.lua").read_text(encoding="utf-8")
+    out["lease"] = Script("lease", source, hashlib.sha1(source.encode()).hexdigest().encode())
     return out
 
 
@@ -268,6 +276,8 @@ class _RedisCore:
         hit = self._specs.get(k)
         if hit is not None and hit[0] is limit:
             return hit[1]
+        if limit.algorithm == "concurrent":
+            raise algo.leased_only(limit)
         if self._recorded.get(limit.name) is not limit:
             self._unrecorded[limit.name] = limit  # a limit not seen before: record its definition
         spec = _STATIC.pack(
@@ -325,6 +335,55 @@ class _RedisCore:
         argv += [self._spec(limit, _top(limit)) + _TAIL.pack(0.0, 0.0) for limit, _, _ in pairs]
         return _Cmd("snapshot", [key for _, _, key in pairs], argv)
 
+    def _lease_cmd(self, limit: Limit, scope: str | None, holder: str, units: float, ttl: float) -> _Cmd:
+        if self._recorded.get(limit.name) is not limit:
+            self._unrecorded[limit.name] = limit
+        argv = [self._head(None), b"l", _LEASE.pack(units, ttl, limit.capacity), holder.encode()]
+        return _Cmd("lease", [self.key(limit, scope)], argv)
+
+    def _read_cmd(self, keys: Sequence[bytes]) -> _Cmd:
+        return _Cmd("lease", list(keys), [self._head(None), b"r"])
+
+    @staticmethod
+    def _lease_result(reply: bytes) -> LeaseResult:
+        granted, held, retry_after = _LEASE.unpack(reply)
+        return LeaseResult(granted == 1.0, held, retry_after)
+
+    @staticmethod
+    def _held(entry: Sequence[bytes]) -> dict[str, tuple[float, float]]:
+        """One key's answer to a read: holder -> (units, seconds left)."""
+        packed, names = entry[0], entry[1:]
+        out = {}
+        for i, name in enumerate(names):
+            out[name.decode("utf-8", "replace")] = _HELD.unpack_from(packed, i * _HELD.size)
+        return out
+
+    @staticmethod
+    def _lease_snapshots(pairs: Sequence[tuple[Limit, str | None, bytes]], reply: Sequence[Any]) -> list[KeySnapshot]:
+        out = []
+        for (limit, scope, _), entry in zip(pairs, reply, strict=True):
+            held = _RedisCore._held(entry)
+            if held:
+                out.append(
+                    KeySnapshot(
+                        limit,
+                        scope,
+                        sum(units for units, _ in held.values()),
+                        0.0,
+                        min(left for _, left in held.values()),
+                        0.0,
+                    )
+                )
+        return out
+
+    def _fallback_lease(
+        self, fb: MemoryStore, limit: Limit, scope: str | None, holder: str, units: float, ttl: float
+    ) -> LeaseResult:
+        """A lease while Redis is away: against the local store at the fallback's share (a
+        lease larger than that share takes all of it, as a large cost does)."""
+        small = self._small(limit)
+        return fb.lease(small, scope, holder, min(units, small.capacity), ttl)
+
     def _match(self) -> str:
         return _glob_escape(self._tag) + "*"
 
@@ -370,6 +429,15 @@ class _RedisCore:
                 continue
             out.append((limit, _unescape(parts[2]) if len(parts) == 3 else None, key))
         return out
+
+    @staticmethod
+    def _split_keys(
+        pairs: list[tuple[Limit, str | None, bytes]],
+    ) -> tuple[list[tuple[Limit, str | None, bytes]], list[tuple[Limit, str | None, bytes]]]:
+        """(budget keys, lease keys): the snapshot script reads the first, the lease script the second."""
+        budgets = [p for p in pairs if p[0].algorithm != "concurrent"]
+        leased = [p for p in pairs if p[0].algorithm == "concurrent"]
+        return budgets, leased
 
     @staticmethod
     def _decision(reply: bytes, n: int) -> algo.Decision:
@@ -731,6 +799,8 @@ class RedisStore(_RedisCore):
                 self._refund_failed(exc)
 
     def observe(self, limit: Limit, scope: str | None, observation: Observation) -> None:
+        if limit.algorithm == "concurrent":
+            return  # held units are known exactly: nothing a server says changes them
         if self._fallback is not None:
             fb = self._local_now()
             if fb is not None:
@@ -752,12 +822,42 @@ class RedisStore(_RedisCore):
             raw = list(self._client.scan_iter(match=self._match(), count=1000))
         except (RedisError, RedisClusterException, OSError) as exc:
             raise self._error(exc) from exc
-        pairs = self._parse_keys(raw, limits)
+        pairs, leased = self._split_keys(self._parse_keys(raw, limits))
         out: list[KeySnapshot] = []
         for i in range(0, len(pairs), _SNAPSHOT_BATCH):
             chunk = pairs[i : i + _SNAPSHOT_BATCH]
             out += self._snapshots(chunk, self._run(self._snapshot_cmd(chunk)))
+        for i in range(0, len(leased), _SNAPSHOT_BATCH):
+            chunk = leased[i : i + _SNAPSHOT_BATCH]
+            out += self._lease_snapshots(chunk, self._run(self._read_cmd([key for _, _, key in chunk])))
         return out
+
+    def lease(
+        self, limit: Limit, scope: str | None, holder: str, units: float, ttl: float | None = None
+    ) -> LeaseResult:
+        """See :meth:`ratekeeper.stores.Store.lease`: one script call, on the server's clock."""
+        amount, seconds = algo.check_lease(limit, holder, units, ttl)
+        if self._fallback is not None:
+            fb = self._local_now()
+            if fb is not None:
+                return self._fallback_lease(fb, limit, scope, holder, amount, seconds)
+        try:
+            reply = self._run(self._lease_cmd(limit, scope, holder, amount, seconds))
+        except StoreError as exc:
+            return self._fallback_lease(self._went_away(exc), limit, scope, holder, amount, seconds)
+        if self._fallback is not None:
+            self._came_back()
+        if self._unrecorded:
+            self._record()
+        return self._lease_result(reply)
+
+    def leases(self, limit: Limit, scope: str | None) -> dict[str, tuple[float, float]]:
+        """See :meth:`ratekeeper.stores.Store.leases`."""
+        algo.check_concurrent(limit)
+        fb = self._fallback
+        if fb is not None:
+            return fb.leases(self._small(limit), scope)
+        return self._held(self._run(self._read_cmd([self.key(limit, scope)]))[0])
 
     def clear(self) -> int:
         """Delete every key under this store's prefix (tests, resets); returns how many."""
@@ -930,6 +1030,8 @@ class AsyncRedisStore(_RedisCore):
                 self._refund_failed(exc)
 
     async def aobserve(self, limit: Limit, scope: str | None, observation: Observation) -> None:
+        if limit.algorithm == "concurrent":
+            return  # held units are known exactly: nothing a server says changes them
         if self._fallback is not None:
             fb = self._local_now()
             if fb is not None:
@@ -951,12 +1053,42 @@ class AsyncRedisStore(_RedisCore):
             raw = [k async for k in self._client.scan_iter(match=self._match(), count=1000)]
         except (RedisError, RedisClusterException, OSError) as exc:
             raise self._error(exc) from exc
-        pairs = self._parse_keys(raw, limits)
+        pairs, leased = self._split_keys(self._parse_keys(raw, limits))
         out: list[KeySnapshot] = []
         for i in range(0, len(pairs), _SNAPSHOT_BATCH):
             chunk = pairs[i : i + _SNAPSHOT_BATCH]
             out += self._snapshots(chunk, await self._run(self._snapshot_cmd(chunk)))
+        for i in range(0, len(leased), _SNAPSHOT_BATCH):
+            chunk = leased[i : i + _SNAPSHOT_BATCH]
+            out += self._lease_snapshots(chunk, await self._run(self._read_cmd([key for _, _, key in chunk])))
         return out
+
+    async def alease(
+        self, limit: Limit, scope: str | None, holder: str, units: float, ttl: float | None = None
+    ) -> LeaseResult:
+        """See :meth:`RedisStore.lease`."""
+        amount, seconds = algo.check_lease(limit, holder, units, ttl)
+        if self._fallback is not None:
+            fb = self._local_now()
+            if fb is not None:
+                return self._fallback_lease(fb, limit, scope, holder, amount, seconds)
+        try:
+            reply = await self._run(self._lease_cmd(limit, scope, holder, amount, seconds))
+        except StoreError as exc:
+            return self._fallback_lease(self._went_away(exc), limit, scope, holder, amount, seconds)
+        if self._fallback is not None:
+            self._came_back()
+        if self._unrecorded:
+            await self._arecord()
+        return self._lease_result(reply)
+
+    async def aleases(self, limit: Limit, scope: str | None) -> dict[str, tuple[float, float]]:
+        """See :meth:`RedisStore.leases`."""
+        algo.check_concurrent(limit)
+        fb = self._fallback
+        if fb is not None:
+            return fb.leases(self._small(limit), scope)
+        return self._held((await self._run(self._read_cmd([self.key(limit, scope)])))[0])
 
     async def aclear(self) -> int:
         """Delete every key under this store's prefix (tests, resets); returns how many."""
@@ -1004,6 +1136,16 @@ class AsyncRedisStore(_RedisCore):
 
     def snapshot(self, limits: Sequence[Limit]) -> list[KeySnapshot]:
         return self._twin().snapshot(limits)
+
+    def lease(
+        self, limit: Limit, scope: str | None, holder: str, units: float, ttl: float | None = None
+    ) -> LeaseResult:
+        """See :meth:`RedisStore.lease` (through the synchronous twin, as ``reserve``)."""
+        return self._twin().lease(limit, scope, holder, units, ttl)
+
+    def leases(self, limit: Limit, scope: str | None) -> dict[str, tuple[float, float]]:
+        """See :meth:`RedisStore.leases`."""
+        return self._twin().leases(limit, scope)
 
     def close(self) -> None:
         if self._sync is not None:

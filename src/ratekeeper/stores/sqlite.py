@@ -7,6 +7,10 @@ as JSON (``state_to_dict``), except a sliding window's entries, which are packed
 a BLOB (JSON costs a millisecond per thousand entries, in every transaction). The Python
 core decides, exactly as it does for the memory store.
 
+Leases of concurrent limits are rows of their own (``ratekeeper_leases``: one per holder,
+with its units and expiry); a lease call is one transaction like the others, deciding with
+the same Python core.
+
 The clock is the host's wall clock, shared by its processes and kept from going backwards:
 the last time seen is stored with the budgets, a small step back holds time there (never
 admitting early), a large one shifts the store's time so that nothing freezes, and a jump
@@ -34,14 +38,16 @@ from .. import __version__
 from .. import _algorithms as algo
 from .._errors import StoreError, StoreUnavailable
 from .._limits import Limit, Observation
-from ._base import QUOTA_IDLE, Item, KeySnapshot, WallClock, limit_from_json, limit_to_json
+from ._base import QUOTA_IDLE, Item, KeySnapshot, LeaseResult, WallClock, limit_from_json, limit_to_json
 
 __all__ = ["QUOTA_IDLE", "SCHEMA_VERSION", "SQLiteStore"]
 
 log = logging.getLogger("ratekeeper.stores.sqlite")
 
-SCHEMA_VERSION = 1
-"""The layout this module writes; a file with a newer one is refused, never rewritten."""
+SCHEMA_VERSION = 2
+"""The layout this module writes; a file with a newer one is refused, never rewritten.
+Version 2 added the table of leases (``ratekeeper_leases``); a version 1 file is upgraded
+in place when first opened (the table is added; nothing else changes)."""
 
 DEFAULT_BUSY_TIMEOUT = 5.0
 """Seconds to wait for another process's write lock before reporting the store unavailable
@@ -71,6 +77,11 @@ _SCHEMA = (
     "CREATE INDEX IF NOT EXISTS ratekeeper_budgets_expires ON ratekeeper_budgets (expires)",
     # the definitions of the limits budgets were kept for (``known_limits``: ``ratekeeper status``)
     "CREATE TABLE IF NOT EXISTS ratekeeper_limits (name TEXT PRIMARY KEY, definition TEXT NOT NULL) WITHOUT ROWID",
+    # (schema 2) the leases of concurrent limits: one row per holder, live while expires > now
+    "CREATE TABLE IF NOT EXISTS ratekeeper_leases ("
+    " name TEXT NOT NULL, scope TEXT NOT NULL, holder TEXT NOT NULL, units REAL NOT NULL, expires REAL NOT NULL,"
+    " PRIMARY KEY (name, scope, holder)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS ratekeeper_leases_expires ON ratekeeper_leases (expires)",
 )
 
 _ORPHANS: list[sqlite3.Connection] = []
@@ -320,8 +331,21 @@ class SQLiteStore:
                     f"SQLite store {self.path} has schema version {version}, written by a newer ratekeeper; "
                     f"this one reads version {SCHEMA_VERSION}. Upgrade ratekeeper, or point it at another file."
                 )
+            if version < SCHEMA_VERSION:
+                # 1 -> 2: the leases table, created above; nothing else changed
+                conn.execute(
+                    "UPDATE ratekeeper_meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
+                )
+                log.info(
+                    "SQLite store %s upgraded from schema version %d to %d",
+                    self.path,
+                    version,
+                    SCHEMA_VERSION,
+                    extra={"store": str(self.path)},
+                )
         conn.execute("INSERT OR IGNORE INTO ratekeeper_clock (id, last, shift) VALUES (0, 0.0, 0.0)")
         conn.execute("DELETE FROM ratekeeper_budgets WHERE expires < ?", (self._wall() - 1.0,))
+        conn.execute("DELETE FROM ratekeeper_leases WHERE expires < ?", (self._wall() - 1.0,))
 
     def _error(self, exc: BaseException) -> StoreError:
         msg = str(exc).lower()
@@ -446,8 +470,12 @@ class SQLiteStore:
             " VALUES (?, ?, ?, ?, ?, ?)",
             [(name, scope, *row) for (name, scope), row in rows.items()],
         )
+        self._record(conn, [limit for limit, _, _ in items], now)
+
+    def _record(self, conn: sqlite3.Connection, limits: Sequence[Limit], now: float) -> None:
+        """Write the definitions of limits not recorded yet; now and then delete expired rows."""
         recorded = self._recorded
-        new = [limit for limit, _, _ in items if recorded.get(limit.name) is not limit]
+        new = [limit for limit in limits if recorded.get(limit.name) is not limit]
         if new:
             conn.executemany(
                 "INSERT OR REPLACE INTO ratekeeper_limits (name, definition) VALUES (?, ?)",
@@ -458,6 +486,7 @@ class SQLiteStore:
         counter[0] += 1
         if counter[0] % _CLEANUP_EVERY == 0:
             conn.execute("DELETE FROM ratekeeper_budgets WHERE expires < ?", (now - 1.0,))
+            conn.execute("DELETE FROM ratekeeper_leases WHERE expires < ?", (now - 1.0,))
 
     # -- the store protocol ---------------------------------------------------------------
 
@@ -492,6 +521,9 @@ class SQLiteStore:
         self._run(body)
 
     def observe(self, limit: Limit, scope: str | None, observation: Observation) -> None:
+        if limit.algorithm == "concurrent":
+            return  # held units are known exactly: nothing a server says changes them
+
         def body(conn: sqlite3.Connection) -> None:
             now = self._now(conn)
             st = self._load(conn, limit, scope) or algo.new_state(limit)
@@ -520,10 +552,68 @@ class SQLiteStore:
                 sc = None if limit.scope is None else scope
                 cap = st.cap if isinstance(st, algo.QuotaState) else None
                 out.append(KeySnapshot(limit, sc, used, reserved, next_free, max(0.0, st.blocked_until - now), cap))
+            leased = [name for name, limit in wanted.items() if limit.algorithm == "concurrent"]
+            if leased:
+                marks = ",".join("?" * len(leased))
+                for name, scope, held, first in conn.execute(
+                    "SELECT name, scope, SUM(units), MIN(expires) FROM ratekeeper_leases"
+                    f" WHERE name IN ({marks}) AND expires > ? GROUP BY name, scope",
+                    [*leased, now],
+                ):
+                    limit = wanted[name]
+                    sc = None if limit.scope is None else scope
+                    out.append(KeySnapshot(limit, sc, float(held), 0.0, max(0.0, float(first) - now), 0.0))
             return out
 
         if not wanted:
             return []
+        return self._run(body, write=False)
+
+    def lease(
+        self, limit: Limit, scope: str | None, holder: str, units: float, ttl: float | None = None
+    ) -> LeaseResult:
+        """See :meth:`ratekeeper.stores.Store.lease`: one transaction, on the store's clock."""
+        amount, seconds = algo.check_lease(limit, holder, units, ttl)
+        key = (limit.name, scope or "")
+
+        def body(conn: sqlite3.Connection) -> LeaseResult:
+            now = self._now(conn)
+            st = algo.LeaseState()
+            for h, u, expires in conn.execute(
+                "SELECT holder, units, expires FROM ratekeeper_leases WHERE name = ? AND scope = ?", key
+            ):
+                st.holders[h] = (float(u), float(expires))
+            if algo.lease_expire(st, now):
+                conn.execute("DELETE FROM ratekeeper_leases WHERE name = ? AND scope = ? AND expires <= ?", (*key, now))
+            granted, held, retry_after = algo.lease(st, now, holder, amount, seconds, limit.capacity)
+            if granted:
+                if amount == 0:
+                    conn.execute(
+                        "DELETE FROM ratekeeper_leases WHERE name = ? AND scope = ? AND holder = ?", (*key, holder)
+                    )
+                else:
+                    conn.execute(
+                        "INSERT OR REPLACE INTO ratekeeper_leases (name, scope, holder, units, expires)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        (*key, holder, amount, st.holders[holder][1]),
+                    )
+                    self._record(conn, [limit], now)
+            return LeaseResult(granted, held, retry_after)
+
+        return self._run(body)
+
+    def leases(self, limit: Limit, scope: str | None) -> dict[str, tuple[float, float]]:
+        """See :meth:`ratekeeper.stores.Store.leases`."""
+        algo.check_concurrent(limit)
+
+        def body(conn: sqlite3.Connection) -> dict[str, tuple[float, float]]:
+            now = self._now(conn, write=False)
+            rows = conn.execute(
+                "SELECT holder, units, expires FROM ratekeeper_leases WHERE name = ? AND scope = ? AND expires > ?",
+                (limit.name, scope or "", now),
+            )
+            return {h: (float(u), float(expires) - now) for h, u, expires in rows}
+
         return self._run(body, write=False)
 
     def known_limits(self) -> list[Limit]:
@@ -542,10 +632,11 @@ class SQLiteStore:
         return self._run(body, write=False)
 
     def clear(self) -> None:
-        """Forget every budget and limit definition (tests, resets); the schema and the clock stay."""
+        """Forget every budget, lease and limit definition (tests, resets); the schema and the clock stay."""
 
         def body(conn: sqlite3.Connection) -> None:
             conn.execute("DELETE FROM ratekeeper_budgets")
+            conn.execute("DELETE FROM ratekeeper_leases")
             conn.execute("DELETE FROM ratekeeper_limits")
 
         self._run(body)

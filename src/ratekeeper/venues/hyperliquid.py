@@ -22,6 +22,7 @@ __all__ = [
     "ITEM_ESTIMATES",
     "ITEMS_PER_WEIGHT",
     "MAX_BATCH",
+    "WS_LEASE",
     "build",
     "cancel_cap",
     "user_rate_limit_observations",
@@ -193,6 +194,10 @@ ADDRESS_BUFFER = 10_000
 """Initial per-address buffer; the cap grows by 1 per USDC traded."""
 ADDRESS_TRICKLE = 10.0
 """Once the quota is spent, one request per 10 s."""
+WS_LEASE = 30.0
+"""The lease time of the WebSocket concurrent counts (connections, subscriptions, users,
+inflight posts): a holder renews within it, and the units of one that died are free again
+after at most this long."""
 LIMITED_MESSAGE = "too many cumulative requests"
 _LIMITED_NUMBERS = re.compile(r"\((\d+)\s*>\s*(\d+)\)")
 
@@ -241,24 +246,30 @@ def _limits(address_cap: float) -> list[Limit]:
         Limit(
             "ws_connections",
             10,
-            60,
+            WS_LEASE,
+            algorithm="concurrent",
             scope="ip",
-            source=SRC + " — at most 10 simultaneous connections (a concurrent count; the period is nominal)",
+            source=SRC + " — at most 10 simultaneous connections (a concurrent count, held by leases; "
+            "the period is the lease time)",
         ),
         Limit("ws_new_connections", 30, 60, scope="ip", source=SRC + " — 30 new connections per minute"),
         Limit(
             "ws_subscriptions",
             1000,
-            60,
+            WS_LEASE,
+            algorithm="concurrent",
             scope="ip",
-            source=SRC + " — 1000 subscriptions (a concurrent count; the period is nominal)",
+            source=SRC + " — at most 1000 subscriptions at once (a concurrent count, held by leases; "
+            "the period is the lease time)",
         ),
         Limit(
             "ws_users",
             10,
-            60,
+            WS_LEASE,
+            algorithm="concurrent",
             scope="ip",
-            source=SRC + " — 10 unique users across user-specific subscriptions (a concurrent count)",
+            source=SRC + " — at most 10 unique users across user-specific subscriptions (a concurrent count, "
+            "held by leases; the period is the lease time)",
         ),
         Limit(
             "ws_messages", 2000, 60, scope="ip", source=SRC + " — 2000 messages sent per minute across all connections"
@@ -266,9 +277,11 @@ def _limits(address_cap: float) -> list[Limit]:
         Limit(
             "ws_inflight_posts",
             100,
-            60,
+            WS_LEASE,
+            algorithm="concurrent",
             scope="ip",
-            source=SRC + " — 100 simultaneous inflight post messages (a concurrent count)",
+            source=SRC + " — at most 100 inflight post messages at once (a concurrent count, held by leases; "
+            "the period is the lease time)",
         ),
         Limit(
             "evm_rpc",
