@@ -161,8 +161,23 @@ SMALL_FILLS: list[tuple[int, Maker]] = [
 venue's estimate before the answer is the documented maximum, 2000 fills (120 weight), and
 most of it is refunded after the answer."""
 
+READS: list[tuple[int, Maker]] = [*MIXED[:5]]
+"""MIXED without the orders and cancels: what a pool of proxies multiplies (actions also spend
+the address's budget, which no proxy changes)."""
+
+POLLING: list[tuple[int, Maker]] = [
+    (30, lambda r: ("/info", {"type": "meta"})),
+    (30, lambda r: ("/info", {"type": "metaAndAssetCtxs"})),
+    (25, lambda r: ("/info", {"type": "openOrders", "user": ADDRESS})),
+    (15, lambda r: ("/info", {"type": "l2Book", "coin": r.choice(COINS)})),
+]
+"""Reads of weight 20 with small answers (and some l2Book): a budget spent with few requests,
+so the client's CPU is not what limits a run."""
+
 WORKLOADS: dict[str, list[tuple[int, Maker]]] = {
     "mixed": MIXED,
+    "reads": READS,
+    "polling": POLLING,
     "light": LIGHT,
     "heavy": HEAVY,
     "heavy-fills": HEAVY_FILLS,
@@ -288,14 +303,18 @@ def run_requests(
     margin: float | None = None,
     seed: int = 0,
     ready: Callable[[], None] | None = None,
+    proxy_pool: list[str] | None = None,
 ) -> RunResult:
     """ratekeeper.requests.Session shared by ``workers`` threads for ``seconds``. ``ready()`` is
-    called once the session is built; the workers start when it returns."""
+    called once the session is built; the workers start when it returns. ``proxy_pool``: send
+    through these proxies (bench/bench_proxies.py)."""
     from ratekeeper.requests import Session
 
     result = RunResult("requests", seconds)
     lock = threading.Lock()
-    session = Session(hyperliquid_venue(period), base_url=url, store=store, margin=margin, address=ADDRESS)
+    session = Session(
+        hyperliquid_venue(period), base_url=url, store=store, margin=margin, address=ADDRESS, proxy_pool=proxy_pool
+    )
     if ready is not None:
         ready()
     deadline = time.monotonic() + seconds
@@ -367,13 +386,16 @@ def run_httpx_async(
     margin: float | None = None,
     seed: int = 0,
     ready: Callable[[], None] | None = None,
+    proxy_pool: list[str] | None = None,
 ) -> RunResult:
     """ratekeeper.httpx.AsyncClient shared by ``workers`` asyncio tasks."""
     from ratekeeper.httpx import AsyncClient
 
     async def main() -> RunResult:
         venue = hyperliquid_venue(period)
-        async with AsyncClient(venue, base_url=url, store=store, margin=margin, address=ADDRESS, timeout=30) as c:
+        async with AsyncClient(
+            venue, base_url=url, store=store, margin=margin, address=ADDRESS, timeout=30, proxy_pool=proxy_pool
+        ) as c:
 
             async def send(path: str, body: dict[str, Any]) -> int:
                 return (await c.post(path, json=body)).status_code
@@ -396,13 +418,16 @@ def run_aiohttp(
     margin: float | None = None,
     seed: int = 0,
     ready: Callable[[], None] | None = None,
+    proxy_pool: list[str] | None = None,
 ) -> RunResult:
     """ratekeeper.aiohttp.ClientSession shared by ``workers`` asyncio tasks."""
     from ratekeeper.aiohttp import ClientSession
 
     async def main() -> RunResult:
         venue = hyperliquid_venue(period)
-        async with ClientSession(venue, base_url=url, store=store, margin=margin, address=ADDRESS) as s:
+        async with ClientSession(
+            venue, base_url=url, store=store, margin=margin, address=ADDRESS, proxy_pool=proxy_pool
+        ) as s:
 
             async def send(path: str, body: dict[str, Any]) -> int:
                 async with s.post(path, json=body) as r:

@@ -328,9 +328,11 @@ def test_build_gate_options() -> None:
     assert build_gate("hyperliquid", rk.Limiter).base_url == "https://api.hyperliquid.xyz"
     with pytest.raises(ValueError, match="testnet"):
         build_gate("okx", rk.Limiter, testnet=True)
-    with pytest.raises(NotImplementedError, match="proxy"):
-        build_gate("hyperliquid", rk.Limiter, proxy_pool=["http://p1:8080"])
-    assert build_gate("hyperliquid", rk.Limiter, proxy_pool=[]).base_url  # empty: fine
+    pooled = build_gate("hyperliquid", rk.Limiter, proxy_pool=["http://p1:8080"])
+    assert pooled.router is not None and pooled.router.members == ("p1:8080",)
+    with pytest.raises(ValueError, match="not a proxy"):
+        build_gate("hyperliquid", rk.Limiter, proxy_pool=["p1"])
+    assert build_gate("hyperliquid", rk.Limiter, proxy_pool=[]).router is None  # empty: no pool
     mine = rk.Limiter(rk.venue("hyperliquid").limits)
     assert build_gate("hyperliquid", rk.Limiter, limiter=mine).limiter is mine
     with pytest.raises(ValueError, match="not both"):

@@ -88,9 +88,11 @@ def test_threads_share_one_budget(srv: ScriptServer) -> None:
     times = sorted(x.at for x in srv.seen)
     assert len(times) == 40
     assert times[-1] - times[0] >= 1.4
-    # the server sees each request a little after it was admitted: allow that jitter
+    # the server sees each request a little after it was admitted, each by a different delay
+    # (tens of ms on a loaded 2-CPU machine): allow 100 ms of that jitter. Over-admission still
+    # shows: 11 or more in a burst land within far less than 0.4 s of each other.
     for i, first in enumerate(times):
-        assert sum(1 for u in times[i:] if u < first + 0.5 - 0.02) <= 10
+        assert sum(1 for u in times[i:] if u < first + 0.5 - 0.1) <= 10
 
 
 def test_a_mounted_ratekeeper_adapter_is_not_gated_twice(srv: ScriptServer) -> None:

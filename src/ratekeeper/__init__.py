@@ -20,6 +20,7 @@ from ._errors import (
 from ._http import ActionOutcomeUnknown, ActionRefused, RetryPolicy, VenueRefused
 from ._limiter import AsyncGrant, AsyncLimiter, Grant, Limiter
 from ._limits import Cost, Limit, LimitStatistics, Observation
+from .proxies import ProxyPool, ProxyUnavailable
 from .stores import MemoryStore, Store, open_store
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ __all__ = [
     "Limiter",
     "MemoryStore",
     "Observation",
+    "ProxyPool",
+    "ProxyUnavailable",
     "RateKeeperError",
     "RateLimited",
     "RetryPolicy",

@@ -14,11 +14,12 @@ sync and async paths cannot drift apart in what they decide.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 import logging
 import math
 import random
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 from urllib.parse import urlsplit
@@ -27,6 +28,7 @@ from ._clock import Clock, clock_asleep, clock_sleep
 from ._errors import RateKeeperError
 from ._limiter import AsyncGrant, AsyncLimiter, Grant, Limiter
 from ._limits import Limit, Observation
+from .proxies import AsyncProbe, Probe, Proxy, ProxyConnectionError, ProxyPoolArg, ProxyRouter, Trip, as_pool
 from .stores import StoreSpec
 
 if TYPE_CHECKING:  # the venue packs are imported when a gate is built, not with this module
@@ -83,6 +85,8 @@ weight) and 0.3% of KuCoin's 30 s one. Venues whose per-endpoint windows last 1-
 Bybit, HTX) get 50 ms, the margin that held on the mixed workload: 100 ms would cost 3-10%
 of those windows, and their 429s block for one short window only. BitMEX's limits are token
 buckets, which are not padded."""
+
+PROXY_AUTH_FAILED = "HTTP 407 from the proxy (its credentials were refused)"
 
 FALLBACK_MARGIN = 0.1
 """The margin of a venue without an entry in :data:`DEFAULT_MARGINS`."""
@@ -243,7 +247,9 @@ def pad_limits(limits: Mapping[str, Limit], margin: float) -> list[Limit]:
     window cannot be padded in place (its windows are aligned to the server's clock, so a
     request admitted at the end of one can land in the next): it becomes a sliding window of
     ``period + margin``, which admits nothing a fixed window of ``period`` would refuse, with
-    any transit delay up to ``margin``. Token buckets and quotas are left as they are.
+    any transit delay up to ``margin``. Token buckets and quotas are left as they are, and so
+    are concurrent limits: they count units held at once, through leases, and have no window
+    to pad (their period is the lease time).
     """
     if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not math.isfinite(margin) or margin < 0:
         raise ValueError(f"margin must be a number of seconds >= 0, got {margin!r}")
@@ -354,9 +360,23 @@ class Gate(Generic[L]):
     ``address`` are the scope values the caller knows (the request's own values, such as a
     Hyperliquid ``vaultAddress``, take precedence). ``priority`` maps a weighed request to its
     limiter priority (default :func:`default_priority`). ``rng`` draws the backoff jitter.
+    ``router``: the :class:`~ratekeeper.proxies.ProxyRouter` of a proxy pool, if any (each
+    request then goes through one member of the pool, under that member's ``ip`` scope).
     """
 
-    __slots__ = ("_origin", "account", "address", "base_url", "ip", "limiter", "priority", "retry", "rng", "venue")
+    __slots__ = (
+        "_origin",
+        "account",
+        "address",
+        "base_url",
+        "ip",
+        "limiter",
+        "priority",
+        "retry",
+        "rng",
+        "router",
+        "venue",
+    )
 
     def __init__(
         self,
@@ -370,6 +390,7 @@ class Gate(Generic[L]):
         retry: RetryPolicy | None = None,
         priority: PriorityFn | None = None,
         rng: random.Random | None = None,
+        router: ProxyRouter | None = None,
     ) -> None:
         origin = _origin(base_url)
         if origin is None:
@@ -384,6 +405,7 @@ class Gate(Generic[L]):
         self.retry = retry if retry is not None else RetryPolicy()
         self.priority: PriorityFn = priority if priority is not None else default_priority
         self.rng = rng if rng is not None else random.Random()
+        self.router = router
 
     @property
     def clock(self) -> Clock:
@@ -418,14 +440,28 @@ class Gate(Generic[L]):
         if not self.handles(url):
             return None
         weighed = self.venue.weigh(method, url, body, params)
+        priority = self.priority(weighed)
+        return Plan(weighed, weighed.method, url, dict(weighed.cost), self._scope(weighed, ip), int(priority))
+
+    def _scope(self, weighed: Weighed, ip: str | None, *, force_ip: bool = False) -> dict[str, str]:
         known: dict[str, str] = {}
         for key, value in (("ip", ip or self.ip), ("account", self.account), ("address", self.address)):
             if value is not None:
                 known[key] = value
         known.update(weighed.scope)  # what the request itself names wins over the defaults
-        scope = weighed.scope_for(known)
-        priority = self.priority(weighed)
-        return Plan(weighed, weighed.method, url, dict(weighed.cost), scope, int(priority))
+        if force_ip and ip is not None:
+            known["ip"] = ip  # ...except the IP a proxy pool sends it from
+        return weighed.scope_for(known)
+
+    def with_ip(self, plan: Plan, ip: str) -> Plan:
+        """``plan`` sent from ``ip`` (a proxy's label): the same cost under that ``ip`` scope."""
+        if plan.scope.get("ip") == ip:
+            return plan
+        return dataclasses.replace(plan, scope=self._scope(plan.weighed, ip, force_ip=True))
+
+    def scrub(self, text: str) -> str:
+        """``text`` without the credentials of the proxy pool (for log lines and errors)."""
+        return self.router.scrub(text) if self.router is not None else text
 
     def outcome(
         self,
@@ -508,8 +544,9 @@ class Gate(Generic[L]):
         )
 
     def unknown(self, plan: Plan, exc: BaseException) -> ActionOutcomeUnknown:
+        what = self.scrub(f"{type(exc).__name__}: {exc}")
         return ActionOutcomeUnknown(
-            f"{self.venue.name} {plan.weighed.name} ({plan.method} {plan.url}): {type(exc).__name__}: {exc}; "
+            f"{self.venue.name} {plan.weighed.name} ({plan.method} {plan.url}): {what}; "
             "the action may or may not have been executed: check before sending it again",
             venue=self.venue.name,
             method=plan.method,
@@ -564,7 +601,7 @@ def build_gate(
     *,
     base_url: str | None = None,
     store: StoreSpec = "memory://",
-    proxy_pool: Sequence[str] | None = None,
+    proxy_pool: ProxyPoolArg = None,
     limiter: L | None = None,
     ip: str | None = None,
     account: str | None = None,
@@ -575,13 +612,15 @@ def build_gate(
     clock: Clock | None = None,
     testnet: bool = False,
 ) -> Gate[L]:
-    """The gate of one integration instance, from the keyword options they all share."""
+    """The gate of one integration instance, from the keyword options they all share.
+
+    ``proxy_pool`` (see :func:`ratekeeper.proxies.as_pool`) is read and checked here, before
+    anything is sent: a malformed proxy, an empty file or a missing variable raises
+    ``ValueError``."""
     v = resolve_venue(venue)
-    if proxy_pool:
-        raise NotImplementedError(
-            "proxy_pool: routing requests through proxies, each with its own per-IP budget, is not "
-            "implemented yet (issue 6); pass ip= for the one address you send from"
-        )
+    pool = as_pool(proxy_pool)
+    if pool is not None and inspect.iscoroutinefunction(pool.health_check) and limiter_cls is not AsyncLimiter:
+        raise TypeError("proxy_pool: an async health_check needs an asyncio client (httpx.AsyncClient, aiohttp)")
     if base_url is None:
         base_url = v.testnet if testnet else v.mainnet
         if base_url is None:
@@ -594,6 +633,7 @@ def build_gate(
             raise TypeError(f"limiter must be a {limiter_cls.__name__}, got {type(limiter).__name__}")
         if margin is not None or clock is not None or store != "memory://":
             raise ValueError("pass either limiter= or the options that build one (store=, margin=, clock=), not both")
+    router = ProxyRouter(pool, limiter, direct_scope=ip) if pool is not None else None
     return Gate(
         v,
         limiter,
@@ -603,6 +643,7 @@ def build_gate(
         address=address,
         retry=retry,
         priority=priority,
+        router=router,
     )
 
 
@@ -627,6 +668,7 @@ class ResponseIO(Protocol[R_contra]):
 
 
 def _log_retry(gate: Gate[Any], plan: Plan, attempt: int, delay: float, why: str) -> None:
+    why = gate.scrub(why)
     log.info(
         "ratekeeper: %s %s attempt %d: %s; retrying in %.3f s (plus any block the store holds)",
         gate.venue.name,
@@ -677,28 +719,49 @@ def _log_booking_failed(gate: Gate[Any], plan: Plan, what: str) -> None:
     )
 
 
+def _raise_clean(gate: Gate[Any], exc: BaseException) -> None:
+    """Re-raise a transport error, or, when its message would show a proxy's credentials, a
+    :class:`~ratekeeper.proxies.ProxyConnectionError` that says the same without them."""
+    router = gate.router
+    if router is not None and router.leaks(f"{exc} {exc!r}"):
+        raise ProxyConnectionError(gate.scrub(f"{type(exc).__name__}: {exc}")) from None
+    raise exc
+
+
 def send_sync(
     gate: Gate[Limiter],
     plan: Plan,
-    send: Callable[[], R],
+    send: Callable[[Proxy | None], R],
     read: Callable[[R], bytes | None],
     io: ResponseIO[R],
     classify: Callable[[BaseException], bool | None],
+    probe: Probe | None = None,
 ) -> R:
-    """One request to the venue, with threads: acquire, send, read, settle, observe, retry.
+    """One request to the venue, with threads: route, acquire, send, read, settle, observe,
+    retry.
 
-    ``classify(exc)`` says whether a transport error happened after the request may have left
-    (``True``), certainly before (``False``), or is not a transport error at all (``None``:
-    re-raised as is, the charge kept).
+    ``send(proxy)`` sends the request through ``proxy`` (``None``: the way the client sends
+    without a pool). ``classify(exc)`` says whether a transport error happened after the
+    request may have left (``True``), certainly before (``False``), or is not a transport
+    error at all (``None``: re-raised as is, the charge kept). ``probe`` fetches a health-check
+    URL through a proxy (for a pool whose every proxy is failed).
     """
     limiter = gate.limiter
+    router = gate.router
+    trip = Trip() if router is not None else None
     attempt = 0
     while True:
         attempt += 1
-        grant: Grant = limiter.acquire(plan.cost, scope=plan.scope, priority=plan.priority)
+        member = None
+        p = plan
+        if router is None or trip is None:
+            grant: Grant = limiter.acquire(plan.cost, scope=plan.scope, priority=plan.priority)
+        else:
+            member, p, grant = router.route(gate, plan, trip, probe)
+            router.note_sent(member)
         response: R | None = None
         try:
-            response = send()
+            response = send(member.proxy if member is not None else None)
             raw = read(response)
         except BaseException as exc:
             if response is not None:
@@ -708,33 +771,49 @@ def send_sync(
                 raise
             if not sent:
                 grant.release()
-            verdict, delay = gate.after_error(plan, sent, attempt)
+            if router is not None and trip is not None and member is not None:
+                if router.failed(trip, member, exc, sent, p, gate.retry):
+                    attempt -= 1  # another route, not another attempt
+                    continue
+                if p.kind == "action" and sent:
+                    raise gate.unknown(p, exc) from exc
+                _raise_clean(gate, exc)
+            verdict, delay = gate.after_error(p, sent, attempt)
             if verdict == "unknown":
-                raise gate.unknown(plan, exc) from exc
+                raise gate.unknown(p, exc) from exc
             if verdict == "raise":
                 raise
-            _log_retry(gate, plan, attempt, delay, f"{type(exc).__name__}: {exc}")
+            _log_retry(gate, p, attempt, delay, f"{type(exc).__name__}: {exc}")
             clock_sleep(gate.clock, delay)
             continue
         status = io.status(response)
+        if status == 407 and router is not None and trip is not None and member is not None and member.proxy:
+            grant.release()  # the proxy refused it: the venue never saw it
+            if router.failed(trip, member, PROXY_AUTH_FAILED, False, p, gate.retry):
+                io.discard(response)
+                attempt -= 1
+                continue
+            return response
         headers = io.headers(response)
-        body = parse_body(raw, venue=gate.venue.name, status=status, url=plan.url) if raw is not None else None
-        out = gate.outcome(plan, status, headers, body, attempt=attempt)
+        body = parse_body(raw, venue=gate.venue.name, status=status, url=p.url) if raw is not None else None
+        out = gate.outcome(p, status, headers, body, attempt=attempt)
         try:
             if raw is not None:
                 grant.settle(out.actual)
             if out.observations:
-                limiter.observe(out.observations, scope=plan.scope)
+                limiter.observe(out.observations, scope=p.scope)
         except Exception:
-            _log_booking_failed(gate, plan, "settling or observing")
+            _log_booking_failed(gate, p, "settling or observing")
+        if router is not None and trip is not None and member is not None:
+            router.note_answer(trip, member, rate_limited=out.rate_limited, retry=out.verdict == "retry")
         if out.verdict == "ok":
             return response
         if out.verdict == "refuse":
-            raise gate.refused(plan, status, body, out, response)
+            raise gate.refused(p, status, body, out, response)
         if out.verdict == "give_up":
-            _log_give_up(gate, plan, status, out, attempt)
+            _log_give_up(gate, p, status, out, attempt)
             return response
-        _log_retry(gate, plan, attempt, out.delay, out.reason)
+        _log_retry(gate, p, attempt, out.delay, out.reason)
         io.discard(response)
         clock_sleep(gate.clock, out.delay)
 
@@ -742,20 +821,29 @@ def send_sync(
 async def send_async(
     gate: Gate[AsyncLimiter],
     plan: Plan,
-    send: Callable[[], Awaitable[R]],
+    send: Callable[[Proxy | None], Awaitable[R]],
     read: Callable[[R], Awaitable[bytes | None]],
     io: ResponseIO[R],
     classify: Callable[[BaseException], bool | None],
+    probe: AsyncProbe | None = None,
 ) -> R:
     """One request to the venue, with asyncio (see :func:`send_sync`)."""
     limiter = gate.limiter
+    router = gate.router
+    trip = Trip() if router is not None else None
     attempt = 0
     while True:
         attempt += 1
-        grant: AsyncGrant = await limiter.acquire(plan.cost, scope=plan.scope, priority=plan.priority)
+        member = None
+        p = plan
+        if router is None or trip is None:
+            grant: AsyncGrant = await limiter.acquire(plan.cost, scope=plan.scope, priority=plan.priority)
+        else:
+            member, p, grant = await router.aroute(gate, plan, trip, probe)
+            router.note_sent(member)
         response: R | None = None
         try:
-            response = await send()
+            response = await send(member.proxy if member is not None else None)
             raw = await read(response)
         except BaseException as exc:
             if response is not None:
@@ -765,32 +853,48 @@ async def send_async(
                 raise
             if not sent:
                 await grant.release()
-            verdict, delay = gate.after_error(plan, sent, attempt)
+            if router is not None and trip is not None and member is not None:
+                if await router.afailed(trip, member, exc, sent, p, gate.retry):
+                    attempt -= 1
+                    continue
+                if p.kind == "action" and sent:
+                    raise gate.unknown(p, exc) from exc
+                _raise_clean(gate, exc)
+            verdict, delay = gate.after_error(p, sent, attempt)
             if verdict == "unknown":
-                raise gate.unknown(plan, exc) from exc
+                raise gate.unknown(p, exc) from exc
             if verdict == "raise":
                 raise
-            _log_retry(gate, plan, attempt, delay, f"{type(exc).__name__}: {exc}")
+            _log_retry(gate, p, attempt, delay, f"{type(exc).__name__}: {exc}")
             await clock_asleep(gate.clock, delay)
             continue
         status = io.status(response)
+        if status == 407 and router is not None and trip is not None and member is not None and member.proxy:
+            await grant.release()
+            if await router.afailed(trip, member, PROXY_AUTH_FAILED, False, p, gate.retry):
+                io.discard(response)
+                attempt -= 1
+                continue
+            return response
         headers = io.headers(response)
-        body = parse_body(raw, venue=gate.venue.name, status=status, url=plan.url) if raw is not None else None
-        out = gate.outcome(plan, status, headers, body, attempt=attempt)
+        body = parse_body(raw, venue=gate.venue.name, status=status, url=p.url) if raw is not None else None
+        out = gate.outcome(p, status, headers, body, attempt=attempt)
         try:
             if raw is not None:
                 await grant.settle(out.actual)
             if out.observations:
-                await limiter.observe(out.observations, scope=plan.scope)
+                await limiter.observe(out.observations, scope=p.scope)
         except Exception:
-            _log_booking_failed(gate, plan, "settling or observing")
+            _log_booking_failed(gate, p, "settling or observing")
+        if router is not None and trip is not None and member is not None:
+            router.note_answer(trip, member, rate_limited=out.rate_limited, retry=out.verdict == "retry")
         if out.verdict == "ok":
             return response
         if out.verdict == "refuse":
-            raise gate.refused(plan, status, body, out, response)
+            raise gate.refused(p, status, body, out, response)
         if out.verdict == "give_up":
-            _log_give_up(gate, plan, status, out, attempt)
+            _log_give_up(gate, p, status, out, attempt)
             return response
-        _log_retry(gate, plan, attempt, out.delay, out.reason)
+        _log_retry(gate, p, attempt, out.delay, out.reason)
         io.discard(response)
         await clock_asleep(gate.clock, out.delay)

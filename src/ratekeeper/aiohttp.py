@@ -13,8 +13,10 @@
 Built on aiohttp's client middlewares (aiohttp >= 3.12), its public extension point: the
 middleware sees every request the session sends, redirects and aiohttp's own reconnect retry
 included, so none of them bypasses the limiter. A plain ``aiohttp.ClientSession`` can use it
-too: ``aiohttp.ClientSession(middlewares=[Middleware("hyperliquid")])``. Install with
-``pip install 'ratekeeper[aiohttp]'``.
+too: ``aiohttp.ClientSession(middlewares=[Middleware("hyperliquid")])``. With
+``proxy_pool=[...]`` (http and https proxies) each request to the venue goes through one proxy
+of the pool, spending that proxy's own per-IP budget (see :mod:`ratekeeper.proxies`). Install
+with ``pip install 'ratekeeper[aiohttp]'``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from yarl import URL
+
 from ._http import missing_extra
 
 try:
@@ -32,6 +36,7 @@ try:
 except ImportError as _exc:  # pragma: no cover - exercised only without the extra
     raise missing_extra("aiohttp", "aiohttp") from _exc
 try:
+    from aiohttp import hdrs
     from aiohttp import payload as _payload
     from aiohttp.client_middlewares import ClientHandlerType, ClientMiddlewareType
     from aiohttp.client_reqrep import ClientRequest, ClientResponse
@@ -55,6 +60,7 @@ from ._http import (
     send_async,
 )
 from ._limiter import AsyncLimiter
+from .proxies import Proxy, ProxyPoolArg, ProxyRouter, ProxyStatistics
 from .stores import StoreSpec
 from .venues import Venue
 
@@ -103,11 +109,36 @@ def _body(request: ClientRequest) -> bytes | str | None:
     return None  # a streaming or multipart body: weighed without it
 
 
+def _check_pool(gate: Gate[AsyncLimiter]) -> None:
+    """Refuse, before anything is sent, proxies aiohttp cannot use (it speaks HTTP proxies only)."""
+    router = gate.router
+    if router is None:
+        return
+    for p in router.pool.proxies:
+        if p.scheme not in ("http", "https"):
+            raise ValueError(
+                f"proxy_pool: aiohttp cannot send through {p.scheme} proxies ({p.redacted}); use http(s) "
+                "proxies, or ratekeeper.requests / ratekeeper.httpx with their socks extras"
+            )
+
+
+async def _probe(proxy: Proxy, url: str, timeout: float) -> int:
+    """A health-check probe: GET ``url`` through ``proxy`` with a session of its own (not rate
+    limited)."""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(url, proxy=proxy.url, timeout=aiohttp.ClientTimeout(total=timeout)) as response,
+    ):
+        return response.status
+
+
 class Middleware:
     """An aiohttp client middleware that puts the venue's limiter in front of each request.
 
     The keyword options are :class:`ClientSession`'s; or pass a ready ``gate``. Its limiter is
-    an :class:`~ratekeeper.AsyncLimiter`: use one middleware per event loop.
+    an :class:`~ratekeeper.AsyncLimiter`: use one middleware per event loop. With a proxy pool,
+    each attempt sets the request's proxy to the chosen member (the request's own proxy, if
+    any, is the direct connection).
     """
 
     __slots__ = ("gate",)
@@ -119,6 +150,9 @@ class Middleware:
             gate = build_gate(venue, AsyncLimiter, **options)
         elif venue is not None or options:
             raise TypeError("pass either gate= or a venue with its options, not both")
+        _check_pool(gate)
+        if gate.router is not None:
+            gate.router.bind_aprobe(_probe)
         self.gate = gate
 
     @property
@@ -130,7 +164,11 @@ class Middleware:
         if plan is None:
             return await handler(request)
 
-        async def send() -> ClientResponse:
+        own = (request.proxy, request.proxy_auth, request.proxy_headers, request.headers.get(hdrs.PROXY_AUTHORIZATION))
+
+        async def send(proxy: Proxy | None) -> ClientResponse:
+            if self.gate.router is not None:
+                _route(request, proxy, own)
             try:
                 return await handler(request)
             except asyncio.CancelledError:
@@ -140,7 +178,23 @@ class Middleware:
         async def read(response: ClientResponse) -> bytes:
             return await response.read()
 
-        return await send_async(self.gate, plan, send, read, _IO, _sent)
+        return await send_async(self.gate, plan, send, read, _IO, _sent, _probe)
+
+
+_Own = tuple[URL | None, "aiohttp.BasicAuth | None", Any, str | None]
+
+
+def _route(request: ClientRequest, proxy: Proxy | None, own: _Own) -> None:
+    """Point ``request`` at ``proxy`` (``None``: back to its own proxy settings). aiohttp puts
+    a proxy's credentials in the request's ``Proxy-Authorization`` header when it connects:
+    the header of the previous route goes, so no proxy (nor the venue) sees another's."""
+    request.headers.popall(hdrs.PROXY_AUTHORIZATION, None)
+    if proxy is None:
+        request.update_proxy(own[0], own[1], own[2])
+        if own[3] is not None:
+            request.headers[hdrs.PROXY_AUTHORIZATION] = own[3]
+    else:
+        request.update_proxy(URL(proxy.url), None, None)
 
 
 def _cancelled(gate: Gate[AsyncLimiter], plan: Plan) -> None:
@@ -188,7 +242,7 @@ with warnings.catch_warnings():
             *,
             base_url: str | None = None,
             store: StoreSpec = "memory://",
-            proxy_pool: Sequence[str] | None = None,
+            proxy_pool: ProxyPoolArg = None,
             limiter: AsyncLimiter | None = None,
             ip: str | None = None,
             account: str | None = None,
@@ -234,6 +288,28 @@ with warnings.catch_warnings():
         @property
         def venue(self) -> Venue:
             return self.gate.venue
+
+        @property
+        def proxy_router(self) -> ProxyRouter | None:
+            """The router of the proxy pool (``None`` without one)."""
+            return self.gate.router
+
+        async def proxy_statistics(self) -> tuple[ProxyStatistics, ...]:
+            """Per member of the proxy pool: failure records (re-read from the store now) and
+            this session's counters. Empty without a pool."""
+            router = self.gate.router
+            if router is None:
+                return ()
+            await router.arefresh()
+            return router.statistics()
+
+        async def check_proxies(self, *, only_down: bool = True) -> dict[str, bool]:
+            """Run the pool's ``health_check`` on the failed proxies (every proxy with
+            ``only_down=False``); each that passes is back for everyone. Returns label -> passed."""
+            router = self.gate.router
+            if router is None:
+                raise ValueError("this session has no proxy_pool")
+            return await router.acheck(only_down=only_down)
 
         async def post_info(self, payload: Mapping[str, Any], timeout: float = 30.0) -> Any:
             """POST ``payload`` to Hyperliquid's ``/info`` and return the parsed JSON (raises

@@ -12,13 +12,15 @@
     client = httpx.Client(transport=transport)
 
 The transport reads each venue response in full before handing it on (the settler and the
-body-level signals need it); requests to other hosts pass through untouched. Install with
-``pip install 'ratekeeper[httpx]'``.
+body-level signals need it); requests to other hosts pass through untouched. With
+``proxy_pool=[...]`` each request to the venue goes through one proxy of the pool (an
+``httpx.HTTPTransport(proxy=...)`` per proxy), spending that proxy's own per-IP budget (see
+:mod:`ratekeeper.proxies`). Install with ``pip install 'ratekeeper[httpx]'``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -43,6 +45,7 @@ from ._http import (
     send_sync,
 )
 from ._limiter import AsyncLimiter, Limiter
+from .proxies import Proxy, ProxyPoolArg, ProxyRouter, ProxyStatistics
 from .stores import StoreSpec
 from .venues import Venue
 
@@ -125,7 +128,7 @@ def _decoded(response: httpx.Response, raw: bytes) -> bytes:
 def _options(
     base_url: str | None,
     store: StoreSpec,
-    proxy_pool: Sequence[str] | None,
+    proxy_pool: ProxyPoolArg,
     ip: str | None,
     account: str | None,
     address: str | None,
@@ -150,12 +153,36 @@ def _options(
     }
 
 
+ProxyTransport = Callable[[Proxy], httpx.BaseTransport]
+"""Builds the transport that sends through one proxy of the pool."""
+AsyncProxyTransport = Callable[[Proxy], httpx.AsyncBaseTransport]
+
+_TRANSPORT_OPTIONS = ("verify", "cert", "trust_env", "http1", "http2", "limits")
+"""The client keywords a per-proxy transport inherits."""
+
+
+def _timeout(seconds: float) -> dict[str, float]:
+    return {"connect": seconds, "read": seconds, "write": seconds, "pool": seconds}
+
+
+def _proxied(gate: Gate[Any], make: Callable[[Proxy], Any] | None, default: Callable[[Proxy], Any]) -> dict[str, Any]:
+    """One transport per proxy of the gate's pool (none without a pool), built now, so a proxy
+    this httpx cannot use (SOCKS without ``httpx[socks]``) fails before anything is sent."""
+    router = gate.router
+    if router is None:
+        return {}
+    build = make if make is not None else default
+    return {p.label: build(p) for p in router.pool.proxies}
+
+
 class Transport(httpx.BaseTransport):
     """An httpx transport that puts the venue's limiter in front of another transport.
 
     ``transport``: the one that sends (default ``httpx.HTTPTransport()``; give it no
     ``retries``: its connection retries would bypass the limiter). The keyword options are
-    :class:`Client`'s; or pass a ready ``gate``.
+    :class:`Client`'s; or pass a ready ``gate``. With a proxy pool, ``proxy_transport(proxy)``
+    builds the transport of each proxy (default ``httpx.HTTPTransport(proxy=proxy.url)``);
+    ``transport`` is then the direct connection.
     """
 
     def __init__(
@@ -164,6 +191,7 @@ class Transport(httpx.BaseTransport):
         *,
         transport: httpx.BaseTransport | None = None,
         gate: Gate[Limiter] | None = None,
+        proxy_transport: ProxyTransport | None = None,
         **options: Any,
     ) -> None:
         if gate is None:
@@ -174,10 +202,24 @@ class Transport(httpx.BaseTransport):
             raise TypeError("pass either gate= or a venue with its options, not both")
         self.gate = gate
         self.inner: httpx.BaseTransport = transport if transport is not None else httpx.HTTPTransport()
+        self.proxied: dict[str, httpx.BaseTransport] = _proxied(
+            gate, proxy_transport, lambda p: httpx.HTTPTransport(proxy=p.url)
+        )
+        if gate.router is not None:
+            gate.router.bind_probe(self._probe)
 
     @property
     def limiter(self) -> Limiter:
         return self.gate.limiter
+
+    def _probe(self, proxy: Proxy, url: str, timeout: float) -> int:
+        request = httpx.Request("GET", url, extensions={"timeout": _timeout(timeout)})
+        response = self.proxied[proxy.label].handle_request(request)
+        try:
+            response.read()
+            return response.status_code
+        finally:
+            response.close()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         inner = self.inner
@@ -187,8 +229,9 @@ class Transport(httpx.BaseTransport):
 
         bodies: list[bytes] = []
 
-        def send() -> httpx.Response:
-            response = inner.handle_request(request)
+        def send(proxy: Proxy | None) -> httpx.Response:
+            transport = inner if proxy is None else self.proxied[proxy.label]
+            response = transport.handle_request(request)
             try:
                 raw = b"".join(response.iter_raw())
             finally:
@@ -199,10 +242,12 @@ class Transport(httpx.BaseTransport):
         def read(response: httpx.Response) -> bytes:
             return _decoded(response, bodies[-1])
 
-        return send_sync(self.gate, plan, send, read, _IO, _sent)
+        return send_sync(self.gate, plan, send, read, _IO, _sent, self._probe)
 
     def close(self) -> None:
         self.inner.close()
+        for transport in self.proxied.values():
+            transport.close()
 
     def __enter__(self) -> Transport:
         self.inner.__enter__()
@@ -215,10 +260,13 @@ class Transport(httpx.BaseTransport):
         traceback: TracebackType | None = None,
     ) -> None:
         self.inner.__exit__(exc_type, exc_value, traceback)
+        for transport in self.proxied.values():
+            transport.close()
 
 
 class AsyncTransport(httpx.AsyncBaseTransport):
-    """The asyncio twin of :class:`Transport` (default inner: ``httpx.AsyncHTTPTransport()``).
+    """The asyncio twin of :class:`Transport` (default inner: ``httpx.AsyncHTTPTransport()``;
+    default per-proxy transport: ``httpx.AsyncHTTPTransport(proxy=proxy.url)``).
 
     Its limiter is an :class:`~ratekeeper.AsyncLimiter`: use one transport per event loop.
     """
@@ -229,6 +277,7 @@ class AsyncTransport(httpx.AsyncBaseTransport):
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         gate: Gate[AsyncLimiter] | None = None,
+        proxy_transport: AsyncProxyTransport | None = None,
         **options: Any,
     ) -> None:
         if gate is None:
@@ -239,10 +288,24 @@ class AsyncTransport(httpx.AsyncBaseTransport):
             raise TypeError("pass either gate= or a venue with its options, not both")
         self.gate = gate
         self.inner: httpx.AsyncBaseTransport = transport if transport is not None else httpx.AsyncHTTPTransport()
+        self.proxied: dict[str, httpx.AsyncBaseTransport] = _proxied(
+            gate, proxy_transport, lambda p: httpx.AsyncHTTPTransport(proxy=p.url)
+        )
+        if gate.router is not None:
+            gate.router.bind_aprobe(self._probe)
 
     @property
     def limiter(self) -> AsyncLimiter:
         return self.gate.limiter
+
+    async def _probe(self, proxy: Proxy, url: str, timeout: float) -> int:
+        request = httpx.Request("GET", url, extensions={"timeout": _timeout(timeout)})
+        response = await self.proxied[proxy.label].handle_async_request(request)
+        try:
+            await response.aread()
+            return response.status_code
+        finally:
+            await response.aclose()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         inner = self.inner
@@ -252,8 +315,9 @@ class AsyncTransport(httpx.AsyncBaseTransport):
 
         bodies: list[bytes] = []
 
-        async def send() -> httpx.Response:
-            response = await inner.handle_async_request(request)
+        async def send(proxy: Proxy | None) -> httpx.Response:
+            transport = inner if proxy is None else self.proxied[proxy.label]
+            response = await transport.handle_async_request(request)
             try:
                 raw = b"".join([chunk async for chunk in response.aiter_raw()])
             finally:
@@ -264,10 +328,12 @@ class AsyncTransport(httpx.AsyncBaseTransport):
         async def read(response: httpx.Response) -> bytes:
             return _decoded(response, bodies[-1])
 
-        return await send_async(self.gate, plan, send, read, _IO, _sent)
+        return await send_async(self.gate, plan, send, read, _IO, _sent, self._probe)
 
     async def aclose(self) -> None:
         await self.inner.aclose()
+        for transport in self.proxied.values():
+            await transport.aclose()
 
     async def __aenter__(self) -> AsyncTransport:
         await self.inner.__aenter__()
@@ -280,15 +346,31 @@ class AsyncTransport(httpx.AsyncBaseTransport):
         traceback: TracebackType | None = None,
     ) -> None:
         await self.inner.__aexit__(exc_type, exc_value, traceback)
+        for transport in self.proxied.values():
+            await transport.aclose()
 
 
-def _wrap(transport: httpx.BaseTransport, gate: Gate[Limiter]) -> httpx.BaseTransport:
-    """``transport`` behind the gate (unless it is one of ours already)."""
-    return transport if isinstance(transport, Transport) else Transport(transport=transport, gate=gate)
+def _wrap(
+    transport: httpx.BaseTransport, gate: Gate[Limiter], proxied: dict[str, httpx.BaseTransport]
+) -> httpx.BaseTransport:
+    """``transport`` behind the gate (unless it is one of ours already), sharing the client's
+    per-proxy transports."""
+    if isinstance(transport, Transport):
+        return transport
+    wrapped = Transport(transport=transport, gate=gate, proxy_transport=lambda p: proxied[p.label])
+    return wrapped
 
 
-def _awrap(transport: httpx.AsyncBaseTransport, gate: Gate[AsyncLimiter]) -> httpx.AsyncBaseTransport:
-    return transport if isinstance(transport, AsyncTransport) else AsyncTransport(transport=transport, gate=gate)
+def _awrap(
+    transport: httpx.AsyncBaseTransport, gate: Gate[AsyncLimiter], proxied: dict[str, httpx.AsyncBaseTransport]
+) -> httpx.AsyncBaseTransport:
+    if isinstance(transport, AsyncTransport):
+        return transport
+    return AsyncTransport(transport=transport, gate=gate, proxy_transport=lambda p: proxied[p.label])
+
+
+def _inherited(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: kwargs[k] for k in _TRANSPORT_OPTIONS if k in kwargs}
 
 
 class Client(httpx.Client):
@@ -298,7 +380,9 @@ class Client(httpx.Client):
     the venue's API and relative URLs are joined to it); every other keyword goes to
     ``httpx.Client``. Every transport the client would use (its own, a ``transport=``, the
     ``mounts=`` and proxy transports) is wrapped, so no route to the venue bypasses the
-    limiter.
+    limiter. With ``proxy_pool``, each proxy gets an ``httpx.HTTPTransport`` with the client's
+    ``verify``, ``cert``, ``trust_env``, ``http1``, ``http2`` and ``limits`` (or what
+    ``proxy_transport(proxy)`` builds); the client's own route is the direct connection.
     """
 
     def __init__(
@@ -307,7 +391,7 @@ class Client(httpx.Client):
         *,
         base_url: str | None = None,
         store: StoreSpec = "memory://",
-        proxy_pool: Sequence[str] | None = None,
+        proxy_pool: ProxyPoolArg = None,
         limiter: Limiter | None = None,
         ip: str | None = None,
         account: str | None = None,
@@ -317,14 +401,19 @@ class Client(httpx.Client):
         margin: float | None = None,
         clock: Clock | None = None,
         testnet: bool = False,
+        proxy_transport: ProxyTransport | None = None,
         **kwargs: Any,
     ) -> None:
         opts = _options(base_url, store, proxy_pool, ip, account, address, retry, priority, margin, clock, testnet)
         gate = build_gate(venue, Limiter, limiter=limiter, **opts)
+        inherited = _inherited(kwargs)
+        proxied: dict[str, httpx.BaseTransport] = _proxied(
+            gate, proxy_transport, lambda p: httpx.HTTPTransport(proxy=p.url, **inherited)
+        )
         super().__init__(base_url=gate.base_url, **kwargs)
         self.gate: Gate[Limiter] = gate
-        self._transport = _wrap(self._transport, gate)
-        self._mounts = {pattern: None if t is None else _wrap(t, gate) for pattern, t in self._mounts.items()}
+        self._transport = _wrap(self._transport, gate, proxied)
+        self._mounts = {pattern: None if t is None else _wrap(t, gate, proxied) for pattern, t in self._mounts.items()}
 
     @property
     def limiter(self) -> Limiter:
@@ -334,6 +423,28 @@ class Client(httpx.Client):
     @property
     def venue(self) -> Venue:
         return self.gate.venue
+
+    @property
+    def proxy_router(self) -> ProxyRouter | None:
+        """The router of the proxy pool (``None`` without one)."""
+        return self.gate.router
+
+    def proxy_statistics(self) -> tuple[ProxyStatistics, ...]:
+        """Per member of the proxy pool: failure records (re-read from the store now) and this
+        client's counters. Empty without a pool."""
+        router = self.gate.router
+        if router is None:
+            return ()
+        router.refresh()
+        return router.statistics()
+
+    def check_proxies(self, *, only_down: bool = True) -> dict[str, bool]:
+        """Run the pool's ``health_check`` on the failed proxies (every proxy with
+        ``only_down=False``); each that passes is back for everyone. Returns label -> passed."""
+        router = self.gate.router
+        if router is None:
+            raise ValueError("this client has no proxy_pool")
+        return router.check(only_down=only_down)
 
     def post_info(self, payload: Mapping[str, Any], timeout: float = 30.0) -> Any:
         """POST ``payload`` to Hyperliquid's ``/info`` and return the parsed JSON (raises
@@ -354,7 +465,7 @@ class AsyncClient(httpx.AsyncClient):
         *,
         base_url: str | None = None,
         store: StoreSpec = "memory://",
-        proxy_pool: Sequence[str] | None = None,
+        proxy_pool: ProxyPoolArg = None,
         limiter: AsyncLimiter | None = None,
         ip: str | None = None,
         account: str | None = None,
@@ -364,14 +475,19 @@ class AsyncClient(httpx.AsyncClient):
         margin: float | None = None,
         clock: Clock | None = None,
         testnet: bool = False,
+        proxy_transport: AsyncProxyTransport | None = None,
         **kwargs: Any,
     ) -> None:
         opts = _options(base_url, store, proxy_pool, ip, account, address, retry, priority, margin, clock, testnet)
         gate = build_gate(venue, AsyncLimiter, limiter=limiter, **opts)
+        inherited = _inherited(kwargs)
+        proxied: dict[str, httpx.AsyncBaseTransport] = _proxied(
+            gate, proxy_transport, lambda p: httpx.AsyncHTTPTransport(proxy=p.url, **inherited)
+        )
         super().__init__(base_url=gate.base_url, **kwargs)
         self.gate: Gate[AsyncLimiter] = gate
-        self._transport = _awrap(self._transport, gate)
-        self._mounts = {pattern: None if t is None else _awrap(t, gate) for pattern, t in self._mounts.items()}
+        self._transport = _awrap(self._transport, gate, proxied)
+        self._mounts = {pattern: None if t is None else _awrap(t, gate, proxied) for pattern, t in self._mounts.items()}
 
     @property
     def limiter(self) -> AsyncLimiter:
@@ -381,6 +497,26 @@ class AsyncClient(httpx.AsyncClient):
     @property
     def venue(self) -> Venue:
         return self.gate.venue
+
+    @property
+    def proxy_router(self) -> ProxyRouter | None:
+        """The router of the proxy pool (``None`` without one)."""
+        return self.gate.router
+
+    async def proxy_statistics(self) -> tuple[ProxyStatistics, ...]:
+        """See :meth:`Client.proxy_statistics`."""
+        router = self.gate.router
+        if router is None:
+            return ()
+        await router.arefresh()
+        return router.statistics()
+
+    async def check_proxies(self, *, only_down: bool = True) -> dict[str, bool]:
+        """See :meth:`Client.check_proxies`."""
+        router = self.gate.router
+        if router is None:
+            raise ValueError("this client has no proxy_pool")
+        return await router.acheck(only_down=only_down)
 
     async def post_info(self, payload: Mapping[str, Any], timeout: float = 30.0) -> Any:
         """POST ``payload`` to Hyperliquid's ``/info`` and return the parsed JSON (raises

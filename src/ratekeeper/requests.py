@@ -8,12 +8,14 @@
     book = session.post_info({"type": "l2Book", "coin": "BTC"})
     r = session.post("/exchange", json=signed_order)       # relative to the venue's API
 
-Requests to other hosts pass through untouched. Install with ``pip install 'ratekeeper[requests]'``.
+Requests to other hosts pass through untouched. With ``proxy_pool=[...]`` each request to the
+venue goes through one proxy of the pool, spending that proxy's own per-IP budget (see
+:mod:`ratekeeper.proxies`). Install with ``pip install 'ratekeeper[requests]'``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from ._http import missing_extra
@@ -39,6 +41,7 @@ from ._http import (
     send_sync,
 )
 from ._limiter import Limiter
+from .proxies import Probe, Proxy, ProxyPoolArg, ProxyRouter, ProxyStatistics
 from .stores import StoreSpec
 from .venues import Venue
 
@@ -70,17 +73,41 @@ _NOT_SENT: tuple[type[BaseException], ...] = tuple(
 """urllib3 errors raised before a request leaves (NameResolutionError is urllib3 2 only)."""
 
 
+def _reason(exc: BaseException) -> object:
+    """The urllib3 error behind a requests exception (unwrapping MaxRetryError and urllib3's
+    ProxyError)."""
+    reason: object = exc.args[0] if exc.args else None
+    if isinstance(reason, _u3.MaxRetryError):
+        reason = reason.reason
+    if isinstance(reason, _u3.ProxyError):
+        reason = getattr(reason, "original_error", None) or (reason.args[1] if len(reason.args) > 1 else reason)
+    return reason
+
+
+def _proxy_error_sent(exc: BaseException) -> bool:
+    """Whether a ``ProxyError`` may have come after the request reached the proxy.
+
+    urllib3 reports as a proxy error everything that goes wrong on a connection it no longer
+    counts as connected to the proxy, and http.client closes (so "disconnects") a connection
+    whose response never came: a request written to a plain-HTTP proxy that then hung up
+    surfaces as a ProxyError too. Only a connection that was never made, or a tunnel the proxy
+    refused, is certainly unsent."""
+    reason = _reason(exc)
+    if isinstance(reason, _NOT_SENT):
+        return False
+    return not (isinstance(reason, OSError) and "Tunnel connection failed" in str(reason))
+
+
 def _sent(exc: BaseException) -> bool | None:
     """Whether a requests error happened after the request may have reached the server."""
-    if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.ProxyError)):
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
         return False
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return _proxy_error_sent(exc)
     if isinstance(exc, requests.exceptions.SSLError):
         return False  # the TLS handshake comes before the request
     if isinstance(exc, requests.exceptions.ConnectionError):
-        reason: object = exc.args[0] if exc.args else None
-        if isinstance(reason, _u3.MaxRetryError):
-            reason = reason.reason
-        return not isinstance(reason, _NOT_SENT)
+        return not isinstance(_reason(exc), _NOT_SENT)
     if isinstance(
         exc,
         (
@@ -96,6 +123,37 @@ def _sent(exc: BaseException) -> bool | None:
 def _body(request: PreparedRequest) -> bytes | str | None:
     body = request.body
     return body if isinstance(body, (bytes, str)) else None
+
+
+def _via(proxy: Proxy) -> dict[str, str]:
+    return {"http": proxy.url, "https": proxy.url}
+
+
+def _check_pool(gate: Gate[Limiter]) -> None:
+    """Refuse, before anything is sent, a pool this library cannot use (SOCKS without PySocks)."""
+    router = gate.router
+    if router is None or not any(p.scheme.startswith("socks") for p in router.pool.proxies):
+        return
+    try:
+        import socks  # type: ignore[import-untyped]  # noqa: F401
+    except ImportError:
+        raise ImportError(
+            "proxy_pool: requests needs PySocks for socks proxies: pip install 'requests[socks]'"
+        ) from None
+
+
+def _probe(adapter: BaseAdapter) -> Probe:
+    """A health-check probe: GET a URL through a proxy with ``adapter`` (not rate limited)."""
+
+    def probe(proxy: Proxy, url: str, timeout: float) -> int:
+        request = requests.Request("GET", url).prepare()
+        response = adapter.send(request, timeout=timeout, proxies=_via(proxy))
+        try:
+            return int(response.status_code)
+        finally:
+            response.close()
+
+    return probe
 
 
 class Adapter(BaseAdapter):
@@ -127,6 +185,10 @@ class Adapter(BaseAdapter):
             raise TypeError("pass either gate= or a venue with its options, not both")
         self.gate = gate
         self.inner: BaseAdapter = inner if inner is not None else HTTPAdapter()
+        _check_pool(gate)
+        self._probe = _probe(self.inner)
+        if gate.router is not None:
+            gate.router.bind_probe(self._probe)
 
     def send(
         self,
@@ -142,13 +204,17 @@ class Adapter(BaseAdapter):
         if plan is None:
             return inner.send(request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
 
-        def send() -> Response:
-            return inner.send(request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
+        def send(proxy: Proxy | None) -> Response:
+            if proxy is None:  # no pool, or the direct connection: as the session would send it
+                return inner.send(request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
+            routed = request.copy()
+            routed.headers.pop("Proxy-Authorization", None)  # the pool's proxy gets its own
+            return inner.send(routed, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=_via(proxy))
 
         def read(response: Response) -> bytes | None:
             return None if stream else response.content
 
-        return send_sync(self.gate, plan, send, read, _IO, _sent)
+        return send_sync(self.gate, plan, send, read, _IO, _sent, self._probe)
 
     def close(self) -> None:
         self.inner.close()
@@ -165,8 +231,10 @@ class Session(requests.Session):
     ``margin`` and ``clock`` are not accepted). ``ip``, ``account``, ``address``: the scope
     values this session spends. ``retry``: a :class:`RetryPolicy` for idempotent reads.
     ``priority``: weighed request → limiter priority. ``margin``: seconds added to each window
-    for network transit jitter (default: the venue's measured margin). ``proxy_pool``: not
-    implemented yet (a non-empty pool raises ``NotImplementedError``).
+    for network transit jitter (default: the venue's measured margin). ``proxy_pool``: proxies
+    to send through, each with its own per-IP budget: a list of URLs, a
+    :class:`~ratekeeper.proxies.ProxyPool`, ``"file:/path"`` or ``"env:VAR"`` (see
+    docs/proxies.md); ``ip`` then names the direct connection's budget.
 
     What raises: :class:`~ratekeeper.ActionRefused` when an action is answered with a rate
     limit or ban, :class:`~ratekeeper.ActionOutcomeUnknown` when an action hits a connection
@@ -181,7 +249,7 @@ class Session(requests.Session):
         *,
         base_url: str | None = None,
         store: StoreSpec = "memory://",
-        proxy_pool: Sequence[str] | None = None,
+        proxy_pool: ProxyPoolArg = None,
         limiter: Limiter | None = None,
         ip: str | None = None,
         account: str | None = None,
@@ -210,6 +278,9 @@ class Session(requests.Session):
             testnet=testnet,
         )
         self._gated: dict[int, tuple[BaseAdapter, Adapter]] = {}
+        _check_pool(self.gate)
+        if self.gate.router is not None:
+            self.gate.router.bind_probe(_probe(super().get_adapter(self.gate.base_url)))
 
     @property
     def limiter(self) -> Limiter:
@@ -234,6 +305,29 @@ class Session(requests.Session):
             entry = (inner, Adapter(inner=inner, gate=self.gate))
             self._gated[id(inner)] = entry
         return entry[1]
+
+    @property
+    def proxy_router(self) -> ProxyRouter | None:
+        """The router of the proxy pool (``None`` without one)."""
+        return self.gate.router
+
+    def proxy_statistics(self) -> tuple[ProxyStatistics, ...]:
+        """Per member of the proxy pool: failure records (re-read from the store now) and this
+        session's counters. Empty without a pool."""
+        router = self.gate.router
+        if router is None:
+            return ()
+        router.refresh()
+        return router.statistics()
+
+    def check_proxies(self, *, only_down: bool = True) -> dict[str, bool]:
+        """Run the pool's ``health_check`` on the failed proxies (on every proxy with
+        ``only_down=False``): each that passes is back for everyone sharing the store.
+        Returns label -> passed."""
+        router = self.gate.router
+        if router is None:
+            raise ValueError("this session has no proxy_pool")
+        return router.check(only_down=only_down)
 
     def prepare_request(self, request: requests.Request) -> PreparedRequest:
         if isinstance(request.url, str) and "://" not in request.url:

@@ -290,7 +290,7 @@ class _Request:
         if plan is None:
             return await session.request(method, url, **kwargs)
 
-        async def send() -> Any:
+        async def send(_proxy: Any) -> Any:  # ccxt adapters take no proxy pool: always None
             return await session.request(method, url, **kwargs)
 
         async def read(response: Any) -> bytes:

@@ -16,8 +16,10 @@ mounted on the SDK's own ``requests.Session``: weighed by the Hyperliquid rules 
 batch size, item estimates), admitted by the limiter over the shared store, settled with the
 items returned, its server signals (429, the address-limit error, ``userRateLimit``) folded
 back into the store, idempotent reads retried. The SDK's WebSocket manager, where there is
-one, has each message it sends charged to ``ws_messages`` (and ``ws_subscriptions`` for a
-subscribe).
+one, has each message it sends charged to ``ws_messages``, and each connection it opens to
+``ws_new_connections``. (``ws_connections`` and ``ws_subscriptions`` are concurrent counts,
+held through leases; the SDK's manager does not report when it closes, so they are not held
+here.)
 
 Supported SDK versions: :data:`SUPPORTED` (checked by :func:`limit`; ``allow_untested=True``
 skips the check). Install with ``pip install 'ratekeeper[hyperliquid-sdk]'``.
@@ -25,9 +27,8 @@ skips the check). Install with ``pip install 'ratekeeper[hyperliquid-sdk]'``.
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from . import check_version, installed_version, missing_client, mount, mounted_adapter, origin_prefix
@@ -42,6 +43,7 @@ except ImportError as _exc:  # pragma: no cover - exercised only without the ext
 
 from .._http import Gate, build_gate
 from .._limiter import Limiter
+from ..proxies import ProxyPoolArg
 from ..stores import StoreSpec
 from ..venues import Venue
 from ..venues import venue as venue_by_name
@@ -83,17 +85,9 @@ def _is_sdk_api(obj: object) -> bool:
 
 
 def _ws_cost(data: object) -> dict[str, float]:
-    """What one message sent on the WebSocket costs: 1 message, and 1 subscription when it
-    subscribes (the venue counts both; unsubscribes and pings are messages only)."""
-    cost: dict[str, float] = {"ws_messages": 1.0}
-    if isinstance(data, (str, bytes)):
-        try:
-            message = json.loads(data)
-        except ValueError:
-            return cost
-        if isinstance(message, Mapping) and message.get("method") == "subscribe":
-            cost["ws_subscriptions"] = 1.0
-    return cost
+    """What one message sent on the WebSocket costs: 1 message (subscriptions are a
+    concurrent count, held through leases, not charged per message)."""
+    return {"ws_messages": 1.0}
 
 
 def _wrap_ws(obj: Any, gate: Gate[Limiter], *, connected: bool) -> None:
@@ -115,9 +109,9 @@ def _wrap_ws(obj: Any, gate: Gate[Limiter], *, connected: bool) -> None:
 
     gated_send._ratekeeper_gate = gate  # type: ignore[attr-defined]
     ws.send = gated_send
-    if connected and limiter.try_acquire({"ws_new_connections": 1, "ws_connections": 1}, scope=scope) is None:
+    if connected and limiter.try_acquire({"ws_new_connections": 1}, scope=scope) is None:
         log.warning(
-            "ratekeeper: the SDK's WebSocket connection was opened while the ws_new_connections/ws_connections "
+            "ratekeeper: the SDK's WebSocket connection was opened while the ws_new_connections "
             "budget was spent; build the object with hyperliquid_sdk.info(...) to have it waited for",
             extra={"venue": gate.venue.name},
         )
@@ -158,7 +152,7 @@ def _build_gate(
     base_url: str,
     *,
     store: StoreSpec,
-    proxy_pool: Sequence[str] | None,
+    proxy_pool: ProxyPoolArg,
     venue: str | Venue | None,
     address: str | None,
     options: Mapping[str, Any],
@@ -193,7 +187,7 @@ def limit(
     obj: Any,
     *,
     store: StoreSpec = "memory://",
-    proxy_pool: Sequence[str] | None = None,
+    proxy_pool: ProxyPoolArg = None,
     venue: str | Venue | None = None,
     address: str | None = None,
     allow_untested: bool = False,
@@ -207,7 +201,10 @@ def limit(
     address whose action quota an ``Exchange`` spends (default: its vault, else its account,
     else its wallet). ``limiter_options``: the other options of
     :class:`ratekeeper.requests.Session` (``ip``, ``retry``, ``priority``, ``margin``,
-    ``clock``, or a ready ``limiter``). ``proxy_pool``: not implemented yet.
+    ``clock``, or a ready ``limiter``). ``proxy_pool``: proxies to send the SDK's HTTP requests
+    through, each spending its own per-IP budget (a list of URLs, a
+    :class:`~ratekeeper.proxies.ProxyPool`, ``"file:/path"`` or ``"env:VAR"``; see
+    docs/proxies.md); ``gate_of(obj).router`` reports on it. The SDK's WebSocket is not proxied.
 
     An ``Exchange``'s own ``info`` object is limited with it, by the same limiter. Requests the
     object made before this call (the SDK's constructor fetches ``spotMeta`` and ``meta``) were
@@ -277,7 +274,7 @@ class _LimitedInfo(Info):  # type: ignore[misc]  # the SDK ships no type informa
 
 def _open_ws(gate: Gate[Limiter]) -> None:
     scope = {"ip": gate.ip} if gate.ip is not None else None
-    gate.limiter.acquire({"ws_new_connections": 1, "ws_connections": 1}, scope=scope)
+    gate.limiter.acquire({"ws_new_connections": 1}, scope=scope)
 
 
 def info(
@@ -289,7 +286,7 @@ def info(
     timeout: float | None = None,
     *,
     store: StoreSpec = "memory://",
-    proxy_pool: Sequence[str] | None = None,
+    proxy_pool: ProxyPoolArg = None,
     venue: str | Venue | None = None,
     address: str | None = None,
     allow_untested: bool = False,
@@ -298,7 +295,7 @@ def info(
     """An SDK ``Info`` (same positional arguments) that spends a ratekeeper budget from its
     first request: the ``spotMeta``/``meta``/``perpDexs`` requests of its constructor are
     weighed and waited for like every later one, and its WebSocket connection (unless
-    ``skip_ws``) is charged to ``ws_new_connections``/``ws_connections`` before it opens.
+    ``skip_ws``) is charged to ``ws_new_connections`` before it opens.
     The keyword options are :func:`limit`'s."""
     _check(allow_untested)
     url = base_url or MAINNET_API_URL
@@ -321,7 +318,7 @@ def exchange(
     timeout: float | None = None,
     *,
     store: StoreSpec = "memory://",
-    proxy_pool: Sequence[str] | None = None,
+    proxy_pool: ProxyPoolArg = None,
     venue: str | Venue | None = None,
     address: str | None = None,
     allow_untested: bool = False,
