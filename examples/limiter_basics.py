@@ -5,13 +5,14 @@ python examples/limiter_basics.py
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
 import ratekeeper as rk
 
 
-def main() -> None:
+def main() -> int:
     limiter = rk.Limiter(
         [
             # 100 weight per second, the last 20% kept for priority >= 5 (cancels)
@@ -54,11 +55,15 @@ def main() -> None:
 
     cancels = [a for a in admitted if a[1].startswith("cancel")]
     print(f"{len(admitted) - len(cancels)} market-data polls and {len(cancels)} cancels in 2 s")
-    for t, what in cancels:
-        print(f"  {t:6.3f} s  {what}")
+    for at, what in cancels:
+        print(f"  {at:6.3f} s  {what}")
     for s in limiter.statistics():
         print(f"{s.limit:>10}: used {s.used:g} of {s.capacity:g}, next free in {s.next_free:.3f} s")
+    if len(cancels) != 8:  # a cancel that timed out raised in its thread
+        print(f"FAILED: {len(cancels)} of 8 cancels admitted", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
