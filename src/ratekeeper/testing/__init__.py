@@ -1,18 +1,35 @@
 """Helpers for testing code that uses ratekeeper: a clock that moves only when told, a mock
-venue server (``MockVenue``, needs the ``ratekeeper[mock]`` extra), and what tests against
-the shared stores need (a throwaway ``RedisServer``, ``find_redis``, ``unique_prefix``)."""
+venue server (``MockVenue``, needs the ``ratekeeper[mock]`` extra), loopback forward proxies
+that connect upstream from their own 127.0.0.x address (``ForwardProxy``, for proxy pools),
+a mock venue WebSocket server (``MockWebSocketVenue``, needs ``ratekeeper[websockets]``),
+and what tests against the shared stores need (a throwaway ``RedisServer``, ``find_redis``,
+``unique_prefix``)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from ._clock import FakeClock
+from ._proxy import ForwardProxy, ProxyStats, loopback_source_works, refusing_proxy_url
 from ._stores import RedisServer, find_redis, redis_cluster, unique_prefix
 
 if TYPE_CHECKING:
     from .mock_venue import MockVenue
+    from .ws_venue import MockWebSocketVenue
 
-__all__ = ["FakeClock", "MockVenue", "RedisServer", "find_redis", "redis_cluster", "unique_prefix"]
+__all__ = [
+    "FakeClock",
+    "ForwardProxy",
+    "MockVenue",
+    "MockWebSocketVenue",
+    "ProxyStats",
+    "RedisServer",
+    "find_redis",
+    "loopback_source_works",
+    "redis_cluster",
+    "refusing_proxy_url",
+    "unique_prefix",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -26,4 +43,15 @@ def __getattr__(name: str) -> Any:
                 ) from e
             raise
         return MockVenue
+    if name == "MockWebSocketVenue":
+        try:
+            from .ws_venue import MockWebSocketVenue
+        except ImportError as e:
+            if e.name is not None and e.name.split(".")[0] == "websockets":
+                raise ImportError(
+                    "ratekeeper.testing.MockWebSocketVenue needs websockets: pip install 'ratekeeper[websockets]'",
+                    name=e.name,
+                ) from e
+            raise
+        return MockWebSocketVenue
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
