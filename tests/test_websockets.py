@@ -123,6 +123,7 @@ async def test_messages_stay_within_the_rate_while_sending_as_fast_as_allowed(
     # 20 at once, then 20 per 1.1 s (1 s window + the 0.1 s transit margin): 60 in 2.3 s
     assert sent >= 55, sent
     assert sum(c.statistics().messages_sent for c in conns) == sent
+    assert stats.messages == sent  # every message sent reached the server: none lost
 
 
 async def test_the_same_workload_without_ratekeeper_violates() -> None:
