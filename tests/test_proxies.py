@@ -422,6 +422,17 @@ def test_credentials_never_reach_statistics_or_logs(caplog: pytest.LogCaptureFix
     assert router.scrub(f"x {SECRET} y http://bob:{SECRET}@h:1") == "x *** y http://***@h:1"
 
 
+@pytest.mark.parametrize("password", ["", "a", "abc"])
+def test_an_empty_or_short_password_does_not_garble_messages(password: str) -> None:
+    gate = _gate(ProxyPool([f"http://bob:{password}@p1.test:80"]))
+    router = _router(gate)
+    plain = "Cannot connect to host api.hyperliquid.xyz: Connection refused"
+    assert router.scrub(plain) == plain
+    assert not router.leaks(plain)
+    assert router.scrub(f"via http://bob:{password}@p1.test:80") == "via http://***@p1.test:80"
+    assert router.leaks(f"auth bob:{password} sent")
+
+
 def test_concurrent_routing_spreads_the_load_and_never_overspends_a_proxy() -> None:
     clock = FakeClock()
     gate = _gate(["p1.test:80", "p2.test:80", "p3.test:80"], clock=clock)  # 10 weight/s each: 5 allMids

@@ -28,7 +28,17 @@ from ._clock import Clock, clock_asleep, clock_sleep
 from ._errors import RateKeeperError
 from ._limiter import AsyncGrant, AsyncLimiter, Grant, Limiter
 from ._limits import Limit, Observation
-from .proxies import AsyncProbe, Probe, Proxy, ProxyConnectionError, ProxyPoolArg, ProxyRouter, Trip, as_pool
+from .proxies import (
+    AsyncProbe,
+    Probe,
+    Proxy,
+    ProxyConnectionError,
+    ProxyPoolArg,
+    ProxyRouter,
+    ProxyStatistics,
+    Trip,
+    as_pool,
+)
 from .stores import StoreSpec
 
 if TYPE_CHECKING:  # the venue packs are imported when a gate is built, not with this module
@@ -414,6 +424,35 @@ class Gate(Generic[L]):
     def handles(self, url: str) -> bool:
         """Whether ``url`` goes to this venue (same scheme, host and port as ``base_url``)."""
         return _origin(url) == self._origin
+
+    def proxy_statistics(self) -> tuple[ProxyStatistics, ...]:
+        """The integrations' ``proxy_statistics()``: per member of the pool, its failure
+        records (re-read from the store now) and counters; empty without a pool."""
+        if self.router is None:
+            return ()
+        self.router.refresh()
+        return self.router.statistics()
+
+    async def aproxy_statistics(self) -> tuple[ProxyStatistics, ...]:
+        """:meth:`proxy_statistics`, re-reading the store without blocking the event loop."""
+        if self.router is None:
+            return ()
+        await self.router.arefresh()
+        return self.router.statistics()
+
+    def _pool(self, owner: str) -> ProxyRouter:
+        if self.router is None:
+            raise ValueError(f"this {owner} has no proxy_pool")
+        return self.router
+
+    def check_proxies(self, owner: str, *, only_down: bool = True) -> dict[str, bool]:
+        """The integrations' ``check_proxies()``; ``owner`` ("client", "session") names the
+        caller in the error raised without a pool."""
+        return self._pool(owner).check(only_down=only_down)
+
+    async def acheck_proxies(self, owner: str, *, only_down: bool = True) -> dict[str, bool]:
+        """:meth:`check_proxies` for the asyncio integrations."""
+        return await self._pool(owner).acheck(only_down=only_down)
 
     def info_url(self) -> str:
         """The URL of Hyperliquid's ``/info`` endpoint, for the integrations' ``post_info``.

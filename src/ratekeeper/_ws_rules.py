@@ -399,6 +399,12 @@ def htx_message(msg: Any) -> WsMessage:
 # --------------------------------------------------------------------------------------------
 # the tables
 
+
+def _new_connections(count: int, seconds: float, url: str, text: str) -> Limit:
+    """A per-IP rate of new connections, documented at ``url``."""
+    return Limit(NEW_CONNECTIONS, count, seconds, scope="ip", source=source(url, text))
+
+
 _HL_SRC = source(HL_DOCS, "WebSocket limits, page text of late 2025")
 
 HYPERLIQUID = WsRules(
@@ -426,13 +432,7 @@ _BINANCE_FUTURES = "https://developers.binance.com/docs/derivatives/usds-margine
 BINANCE = WsRules(
     venue="binance",
     limits={
-        NEW_CONNECTIONS: Limit(
-            NEW_CONNECTIONS,
-            300,
-            300,
-            scope="ip",
-            source=source(_BINANCE_STREAMS, "300 new connections per 5 minutes per IP"),
-        ),
+        NEW_CONNECTIONS: _new_connections(300, 300, _BINANCE_STREAMS, "300 new connections per 5 minutes per IP"),
     },
     connection_limits={
         "ws_connection_messages": Limit(
@@ -489,9 +489,7 @@ _OKX = "https://www.okx.com/docs-v5/en/#overview-rate-limits"
 OKX = WsRules(
     venue="okx",
     limits={
-        NEW_CONNECTIONS: Limit(
-            NEW_CONNECTIONS, 3, 1, scope="ip", source=source(_OKX, "WebSocket: 3 new connections per second per IP")
-        ),
+        NEW_CONNECTIONS: _new_connections(3, 1, _OKX, "WebSocket: 3 new connections per second per IP"),
     },
     connection_limits={
         "ws_connection_requests": Limit(
@@ -523,12 +521,8 @@ KUCOIN = WsRules(
             scope="account",
             source=source(_KUCOIN, "at most 800 connections per UID (held by leases; the period is the lease time)"),
         ),
-        NEW_CONNECTIONS: Limit(
-            NEW_CONNECTIONS,
-            30,
-            60,
-            scope="ip",
-            source=source(_KUCOIN, "30 new connections per minute; per IP here (scope not stated)"),
+        NEW_CONNECTIONS: _new_connections(
+            30, 60, _KUCOIN, "30 new connections per minute; per IP here (scope not stated)"
         ),
         "ws_messages": Limit(
             "ws_messages",
@@ -571,12 +565,8 @@ BYBIT = WsRules(
                 "counted here across products, which is safe",
             ),
         ),
-        NEW_CONNECTIONS: Limit(
-            NEW_CONNECTIONS,
-            500,
-            300,
-            scope="ip",
-            source=source(_BYBIT, "at most 500 new connections per 5 minutes to stream.bybit.com"),
+        NEW_CONNECTIONS: _new_connections(
+            500, 300, _BYBIT, "at most 500 new connections per 5 minutes to stream.bybit.com"
         ),
     },
     parse=bybit_message,
@@ -588,12 +578,8 @@ _BITMEX = "https://blog.bitmex.com/api_announcement/updates-to-rate-limits/"
 BITMEX = WsRules(
     venue="bitmex",
     limits={
-        NEW_CONNECTIONS: Limit(
-            NEW_CONNECTIONS,
-            60,
-            3600,
-            scope="ip",
-            source=source(_BITMEX, "60 new WebSocket connections per hour (per IP: unconfirmed)"),
+        NEW_CONNECTIONS: _new_connections(
+            60, 3600, _BITMEX, "60 new WebSocket connections per hour (per IP: unconfirmed)"
         ),
     },
     parse=bitmex_message,

@@ -297,19 +297,12 @@ with warnings.catch_warnings():
         async def proxy_statistics(self) -> tuple[ProxyStatistics, ...]:
             """Per member of the proxy pool: failure records (re-read from the store now) and
             this session's counters. Empty without a pool."""
-            router = self.gate.router
-            if router is None:
-                return ()
-            await router.arefresh()
-            return router.statistics()
+            return await self.gate.aproxy_statistics()
 
         async def check_proxies(self, *, only_down: bool = True) -> dict[str, bool]:
             """Run the pool's ``health_check`` on the failed proxies (every proxy with
             ``only_down=False``); each that passes is back for everyone. Returns label -> passed."""
-            router = self.gate.router
-            if router is None:
-                raise ValueError("this session has no proxy_pool")
-            return await router.acheck(only_down=only_down)
+            return await self.gate.acheck_proxies("session", only_down=only_down)
 
         async def post_info(self, payload: Mapping[str, Any], timeout: float = 30.0) -> Any:
             """POST ``payload`` to Hyperliquid's ``/info`` and return the parsed JSON (raises

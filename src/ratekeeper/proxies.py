@@ -75,6 +75,10 @@ __all__ = [
 
 log = logging.getLogger("ratekeeper.proxies")
 
+MIN_SECRET = 4
+"""A password shorter than this is not searched for on its own in text to scrub (it would
+match ordinary words); ``user:password`` and URLs' ``user:password@`` still are."""
+
 SCHEMES: Mapping[str, int] = {
     "http": 80,
     "https": 443,
@@ -239,9 +243,13 @@ class Proxy:
         if self.password is None or self.username is None:
             return ()
         pair = f"{self.username}:{self.password}"
-        out = {pair, quote(self.password, safe=""), base64.b64encode(pair.encode()).decode()}
-        if len(self.password) >= 4:
-            out.add(self.password)
+        out = {pair, base64.b64encode(pair.encode()).decode()}
+        # the password alone only when it is long enough not to match ordinary text: an empty
+        # or 1-3 character one would garble every message (``user:pw`` and the URL's
+        # ``user:password@`` form are still caught)
+        for form in (self.password, quote(self.password, safe="")):
+            if len(form) >= MIN_SECRET:
+                out.add(form)
         return tuple(sorted(out, key=len, reverse=True))
 
     def __repr__(self) -> str:

@@ -314,20 +314,13 @@ class Session(requests.Session):
     def proxy_statistics(self) -> tuple[ProxyStatistics, ...]:
         """Per member of the proxy pool: failure records (re-read from the store now) and this
         session's counters. Empty without a pool."""
-        router = self.gate.router
-        if router is None:
-            return ()
-        router.refresh()
-        return router.statistics()
+        return self.gate.proxy_statistics()
 
     def check_proxies(self, *, only_down: bool = True) -> dict[str, bool]:
         """Run the pool's ``health_check`` on the failed proxies (on every proxy with
         ``only_down=False``): each that passes is back for everyone sharing the store.
         Returns label -> passed."""
-        router = self.gate.router
-        if router is None:
-            raise ValueError("this session has no proxy_pool")
-        return router.check(only_down=only_down)
+        return self.gate.check_proxies("session", only_down=only_down)
 
     def prepare_request(self, request: requests.Request) -> PreparedRequest:
         if isinstance(request.url, str) and "://" not in request.url:

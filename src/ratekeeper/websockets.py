@@ -1501,8 +1501,27 @@ class _SharedUse:
                 del table[self._key]
             await entry.limiter.aclose()
 
+    def again(self) -> _SharedUse:
+        """Another use of the same shared limiter (a use is taken and given back once)."""
+        return _SharedUse(self._key, self._build)
 
-def _shared_use(
+    async def open(
+        self, url: str, ip: str | None, account: str | None, timeout: float | None, websockets_kwargs: dict[str, Any]
+    ) -> Connection:
+        """Open a connection through the shared limiter, held until the connection finishes."""
+        gate = self.take()
+        try:
+            conn = await gate.connect(url, ip=ip, account=account, timeout=timeout, **websockets_kwargs)
+        except BaseException:
+            await self.give_back()
+            raise
+        conn._on_finish(self.give_back)
+        return conn
+
+
+def _checked_use(
+    url: str,
+    timeout: float | None,
     venue: str | Venue,
     store: StoreSpec,
     rules: WsRules | None,
@@ -1511,11 +1530,22 @@ def _shared_use(
     post_timeout: float,
     release_delay: float,
 ) -> _SharedUse:
+    """Raise for bad options of the module-level helpers before anything is opened; then
+    the use of their shared limiter: one per (event loop, venue, store, options)."""
+    _check_url(url)
+    _check_seconds("timeout", timeout)
+    venue_key = _venue_key(venue)
+    resolve_venue(venue)  # an unknown name fails here
+    if rules is not None and not isinstance(rules, WsRules):
+        raise TypeError(f"rules must be WsRules, got {type(rules).__name__}")
+    _check_seconds("margin", margin)
+    _check_seconds("post_timeout", post_timeout, allow_none=False, allow_zero=False)
+    _check_seconds("release_delay", release_delay, allow_none=False)
     memory = isinstance(store, str) and store.strip().lower() in ("memory://", "memory:", "memory")
     store_key: tuple[Any, ...] = (
         ("memory",) if memory else (("url", store) if isinstance(store, str) else ("obj", id(store)))
     )
-    key = (_venue_key(venue), store_key, id(rules), id(clock), margin, post_timeout, release_delay)
+    key = (venue_key, store_key, id(rules), id(clock), margin, post_timeout, release_delay)
 
     def build() -> WebSocketLimiter:
         return WebSocketLimiter(
@@ -1529,19 +1559,6 @@ def _shared_use(
         )
 
     return _SharedUse(key, build)
-
-
-def _check_options(
-    venue: str | Venue, rules: WsRules | None, margin: float | None, post_timeout: float, release_delay: float
-) -> None:
-    """Raise for bad options of the module-level helpers before anything is opened."""
-    _venue_key(venue)
-    resolve_venue(venue)  # an unknown name fails here
-    if rules is not None and not isinstance(rules, WsRules):
-        raise TypeError(f"rules must be WsRules, got {type(rules).__name__}")
-    _check_seconds("margin", margin)
-    _check_seconds("post_timeout", post_timeout, allow_none=False, allow_zero=False)
-    _check_seconds("release_delay", release_delay, allow_none=False)
 
 
 def connect(
@@ -1571,22 +1588,8 @@ def connect(
     :meth:`WebSocketLimiter.connect` for ``timeout``, ``ip``, ``account`` and the websockets
     keywords, :class:`WebSocketLimiter` for the rest.
     """
-    _check_url(url)
-    _check_seconds("timeout", timeout)
-    _check_options(venue, rules, margin, post_timeout, release_delay)
-    use = _shared_use(venue, store, rules, clock, margin, post_timeout, release_delay)
-
-    async def opener() -> Connection:
-        gate = use.take()
-        try:
-            conn = await gate.connect(url, ip=ip, account=account, timeout=timeout, **websockets_kwargs)
-        except BaseException:
-            await use.give_back()
-            raise
-        conn._on_finish(use.give_back)
-        return conn
-
-    return Connect(opener)
+    use = _checked_use(url, timeout, venue, store, rules, clock, margin, post_timeout, release_delay)
+    return Connect(lambda: use.open(url, ip, account, timeout, websockets_kwargs))
 
 
 def reconnecting(
@@ -1621,11 +1624,8 @@ def reconnecting(
     reconnecting(...) as conns: async for ws in conns: ...`` to close the last connection and
     the shared limiter's store deterministically when the loop ends.
     """
-    _check_url(url)
-    _check_seconds("timeout", timeout)
-    _check_options(venue, rules, margin, post_timeout, release_delay)
+    held = _checked_use(url, timeout, venue, store, rules, clock, margin, post_timeout, release_delay)
     b = backoff or Backoff()
-    held = _shared_use(venue, store, rules, clock, margin, post_timeout, release_delay)
     holding = False
 
     async def open_one() -> Connection:
@@ -1633,20 +1633,7 @@ def reconnecting(
         if not holding:  # keep the shared limiter (and its store) between connections
             held.take()
             holding = True
-        return await connect(
-            url,
-            venue=venue,
-            store=store,
-            ip=ip,
-            account=account,
-            timeout=timeout,
-            rules=rules,
-            clock=clock,
-            margin=margin,
-            post_timeout=post_timeout,
-            release_delay=release_delay,
-            **websockets_kwargs,
-        )
+        return await held.again().open(url, ip, account, timeout, websockets_kwargs)
 
     async def give_back() -> None:
         if holding:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import logging
 import math
@@ -30,7 +31,7 @@ import os
 import struct
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -383,6 +384,31 @@ class _RedisCore:
         lease larger than that share takes all of it, as a large cost does)."""
         small = self._small(limit)
         return fb.lease(small, scope, holder, min(units, small.capacity), ttl)
+
+    def _lease_local(
+        self, limit: Limit, scope: str | None, holder: str, units: float, ttl: float | None
+    ) -> tuple[float, float, LeaseResult | None]:
+        """A lease's checked (units, ttl), and its answer while Redis is away and it is not
+        yet time to try Redis again (``None``: ask Redis)."""
+        amount, seconds = algo.check_lease(limit, holder, units, ttl)
+        if self._fallback is not None:
+            fb = self._local_now()
+            if fb is not None:
+                return amount, seconds, self._fallback_lease(fb, limit, scope, holder, amount, seconds)
+        return amount, seconds, None
+
+    def _snapshot_batches(
+        self, raw: Sequence[bytes | str], limits: Sequence[Limit]
+    ) -> Iterator[tuple[_Cmd, Callable[[Any], list[KeySnapshot]]]]:
+        """The script calls that read the scanned keys ``raw`` of ``limits``, each with what
+        turns its reply into snapshots (built one at a time, as they are run)."""
+        pairs, leased = self._split_keys(self._parse_keys(raw, limits))
+        for i in range(0, len(pairs), _SNAPSHOT_BATCH):
+            chunk = pairs[i : i + _SNAPSHOT_BATCH]
+            yield self._snapshot_cmd(chunk), functools.partial(self._snapshots, chunk)
+        for i in range(0, len(leased), _SNAPSHOT_BATCH):
+            chunk = leased[i : i + _SNAPSHOT_BATCH]
+            yield self._read_cmd([key for _, _, key in chunk]), functools.partial(self._lease_snapshots, chunk)
 
     def _match(self) -> str:
         return _glob_escape(self._tag) + "*"
@@ -822,25 +848,18 @@ class RedisStore(_RedisCore):
             raw = list(self._client.scan_iter(match=self._match(), count=1000))
         except (RedisError, RedisClusterException, OSError) as exc:
             raise self._error(exc) from exc
-        pairs, leased = self._split_keys(self._parse_keys(raw, limits))
         out: list[KeySnapshot] = []
-        for i in range(0, len(pairs), _SNAPSHOT_BATCH):
-            chunk = pairs[i : i + _SNAPSHOT_BATCH]
-            out += self._snapshots(chunk, self._run(self._snapshot_cmd(chunk)))
-        for i in range(0, len(leased), _SNAPSHOT_BATCH):
-            chunk = leased[i : i + _SNAPSHOT_BATCH]
-            out += self._lease_snapshots(chunk, self._run(self._read_cmd([key for _, _, key in chunk])))
+        for cmd, parse in self._snapshot_batches(raw, limits):
+            out += parse(self._run(cmd))
         return out
 
     def lease(
         self, limit: Limit, scope: str | None, holder: str, units: float, ttl: float | None = None
     ) -> LeaseResult:
         """See :meth:`ratekeeper.stores.Store.lease`: one script call, on the server's clock."""
-        amount, seconds = algo.check_lease(limit, holder, units, ttl)
-        if self._fallback is not None:
-            fb = self._local_now()
-            if fb is not None:
-                return self._fallback_lease(fb, limit, scope, holder, amount, seconds)
+        amount, seconds, local = self._lease_local(limit, scope, holder, units, ttl)
+        if local is not None:
+            return local
         try:
             reply = self._run(self._lease_cmd(limit, scope, holder, amount, seconds))
         except StoreError as exc:
@@ -1053,25 +1072,18 @@ class AsyncRedisStore(_RedisCore):
             raw = [k async for k in self._client.scan_iter(match=self._match(), count=1000)]
         except (RedisError, RedisClusterException, OSError) as exc:
             raise self._error(exc) from exc
-        pairs, leased = self._split_keys(self._parse_keys(raw, limits))
         out: list[KeySnapshot] = []
-        for i in range(0, len(pairs), _SNAPSHOT_BATCH):
-            chunk = pairs[i : i + _SNAPSHOT_BATCH]
-            out += self._snapshots(chunk, await self._run(self._snapshot_cmd(chunk)))
-        for i in range(0, len(leased), _SNAPSHOT_BATCH):
-            chunk = leased[i : i + _SNAPSHOT_BATCH]
-            out += self._lease_snapshots(chunk, await self._run(self._read_cmd([key for _, _, key in chunk])))
+        for cmd, parse in self._snapshot_batches(raw, limits):
+            out += parse(await self._run(cmd))
         return out
 
     async def alease(
         self, limit: Limit, scope: str | None, holder: str, units: float, ttl: float | None = None
     ) -> LeaseResult:
         """See :meth:`RedisStore.lease`."""
-        amount, seconds = algo.check_lease(limit, holder, units, ttl)
-        if self._fallback is not None:
-            fb = self._local_now()
-            if fb is not None:
-                return self._fallback_lease(fb, limit, scope, holder, amount, seconds)
+        amount, seconds, local = self._lease_local(limit, scope, holder, units, ttl)
+        if local is not None:
+            return local
         try:
             reply = await self._run(self._lease_cmd(limit, scope, holder, amount, seconds))
         except StoreError as exc:

@@ -27,9 +27,10 @@ import logging
 import socket
 import threading
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Literal
 from urllib.parse import quote, urlsplit
+
+from ._serve import ThreadedServer
 
 __all__ = ["ForwardProxy", "ProxyStats", "loopback_source_works", "refusing_proxy_url"]
 
@@ -75,7 +76,7 @@ def loopback_source_works(address: str) -> bool:
     return True
 
 
-class ForwardProxy:
+class ForwardProxy(ThreadedServer):
     """A forward HTTP proxy server on ``host`` (default 127.0.0.1) that connects upstream from
     ``source`` (default: any address).
 
@@ -102,8 +103,6 @@ class ForwardProxy:
         self._host = host
         self._requested_port = port
         self._port: int | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._lock = threading.Lock()
@@ -153,51 +152,19 @@ class ForwardProxy:
             raise RuntimeError("ForwardProxy is already running")
         if self.source is not None and not loopback_source_works(self.source):
             raise OSError(f"cannot send from source address {self.source} on this machine")
-        ready = threading.Event()
-        failure: list[BaseException] = []
-        loop = asyncio.new_event_loop()
 
         async def serve() -> None:
             self._server = await asyncio.start_server(self._client, self._host, self._requested_port)
             self._port = int(self._server.sockets[0].getsockname()[1])
 
-        def run() -> None:
-            asyncio.set_event_loop(loop)
-            try:
-                loop.run_until_complete(serve())
-            except BaseException as e:  # reported to the starting thread
-                failure.append(e)
-                ready.set()
-                loop.close()
-                return
-            ready.set()
-            try:
-                loop.run_forever()
-            finally:
-                loop.run_until_complete(self._shutdown())
-                loop.close()
-
-        thread = threading.Thread(target=run, name=f"ForwardProxy-{self.source or self._host}", daemon=True)
-        self._thread, self._loop = thread, loop
-        thread.start()
-        ready.wait()
-        if failure:
-            self._thread = self._loop = None
-            thread.join()
-            raise failure[0]
+        self._start_thread(f"ForwardProxy-{self.source or self._host}", serve, self._shutdown)
         logger.debug("forward proxy on %s (upstream from %s)", self.address, self.source or "any")
         return self
 
     def stop(self) -> None:
         """Stop listening and close every connection; idempotent."""
-        thread, loop = self._thread, self._loop
-        if thread is None or loop is None:
-            return
-        if not loop.is_closed():
-            loop.call_soon_threadsafe(loop.stop)
-        thread.join()
-        self._thread = self._loop = None
-        self._port = None
+        if self._stop_thread():
+            self._port = None
 
     async def _shutdown(self) -> None:
         server, self._server = self._server, None
@@ -207,14 +174,6 @@ class ForwardProxy:
             task.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    def __enter__(self) -> ForwardProxy:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     # -- one client connection ---------------------------------------------------------
 

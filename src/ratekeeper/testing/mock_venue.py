@@ -36,6 +36,7 @@ from aiohttp import web
 
 from ._mock import MockRequest, MockStats, VenueRules, rules_for, venue_names
 from ._mock.hyperliquid import HyperliquidRules
+from ._serve import ThreadedServer
 
 __all__ = ["MockStats", "MockVenue", "serve_forever", "venue_names"]
 
@@ -45,7 +46,7 @@ SHUTDOWN_TIMEOUT = 1.0
 """Seconds the server waits for in-flight requests when it stops."""
 
 
-class MockVenue:
+class MockVenue(ThreadedServer):
     """A mock venue server.
 
     ``MockVenue(venue, *, period=None, host="127.0.0.1", port=0, clock=None, **options)``
@@ -79,8 +80,6 @@ class MockVenue:
         self._requested_port = port
         self._port: int | None = None
         self._runner: web.AppRunner | None = None
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
 
     # -- facts -------------------------------------------------------------------------
 
@@ -151,54 +150,8 @@ class MockVenue:
         """Start the server in a daemon thread with its own event loop; returns ``self``."""
         if self._thread is not None or self._runner is not None:
             raise RuntimeError("MockVenue is already running")
-        ready = threading.Event()
-        failure: list[BaseException] = []
-        loop = asyncio.new_event_loop()
-
-        def run() -> None:
-            asyncio.set_event_loop(loop)
-            try:
-                loop.run_until_complete(self._start_server())
-            except BaseException as e:  # reported to the starting thread
-                failure.append(e)
-                ready.set()
-                loop.close()
-                return
-            ready.set()
-            try:
-                loop.run_forever()
-            finally:
-                loop.run_until_complete(self._stop_server())
-                loop.run_until_complete(loop.shutdown_asyncgens())
-                loop.close()
-
-        thread = threading.Thread(target=run, name=f"MockVenue-{self.venue}", daemon=True)
-        self._thread, self._loop = thread, loop
-        thread.start()
-        ready.wait()
-        if failure:
-            self._thread = self._loop = None
-            thread.join()
-            raise failure[0]
+        self._start_thread(f"MockVenue-{self.venue}", self._start_server, self._stop_server)
         return self
-
-    def stop(self) -> None:
-        """Stop a server started with :meth:`start` (or ``with``); idempotent."""
-        thread, loop = self._thread, self._loop
-        if thread is None or loop is None:
-            return
-        if not loop.is_closed():
-            loop.call_soon_threadsafe(loop.stop)
-        thread.join()
-        self._thread = self._loop = None
-
-    def __enter__(self) -> MockVenue:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     # -- running in the current event loop ---------------------------------------------
 

@@ -45,6 +45,8 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
+from ._serve import ThreadedServer
+
 __all__ = ["MockWebSocketVenue", "MockWsStats", "WsViolation", "ws_mock_venues"]
 
 logger = logging.getLogger("ratekeeper.testing.ws_mock")
@@ -131,7 +133,7 @@ class _Conn:
         self.posts: set[asyncio.Task[None]] = set()
 
 
-class MockWebSocketVenue:
+class MockWebSocketVenue(ThreadedServer):
     """A WebSocket server enforcing a venue's WebSocket limits per client IP.
 
     ``MockWebSocketVenue(venue="hyperliquid", *, host="127.0.0.1", port=0, post_delay=0.05,
@@ -193,8 +195,6 @@ class MockWebSocketVenue:
         self.close_on_violation = close_on_violation
         self._clock = clock
         self._server: Server | None = None
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = threading.Lock()
         self._stats = MockWsStats()
         self._new: dict[str, deque[float]] = {}
@@ -304,53 +304,8 @@ class MockWebSocketVenue:
         """Start the server in a daemon thread with its own event loop."""
         if self._server is not None or self._thread is not None:
             raise RuntimeError("MockWebSocketVenue is already running")
-        ready = threading.Event()
-        failure: list[BaseException] = []
-        loop = asyncio.new_event_loop()
-
-        def run() -> None:
-            asyncio.set_event_loop(loop)
-            try:
-                loop.run_until_complete(self._serve())
-            except BaseException as e:  # reported to the starting thread
-                failure.append(e)
-                ready.set()
-                loop.close()
-                return
-            ready.set()
-            try:
-                loop.run_forever()
-            finally:
-                loop.run_until_complete(self.astop())
-                loop.close()
-
-        thread = threading.Thread(target=run, name=f"MockWebSocketVenue-{self.venue}", daemon=True)
-        self._thread, self._loop = thread, loop
-        thread.start()
-        ready.wait()
-        if failure:
-            self._thread = self._loop = None
-            thread.join()
-            raise failure[0]
+        self._start_thread(f"MockWebSocketVenue-{self.venue}", self._serve, self.astop)
         return self
-
-    def stop(self) -> None:
-        """Stop a server started with :meth:`start`; idempotent."""
-        thread, loop = self._thread, self._loop
-        if thread is None or loop is None:
-            return
-        if not loop.is_closed():
-            loop.call_soon_threadsafe(loop.stop)
-        thread.join()
-        self._thread = self._loop = None
-
-    def __enter__(self) -> MockWebSocketVenue:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     # -- enforcement --------------------------------------------------------------------------
 
