@@ -279,6 +279,15 @@ def test_without_fallback_the_error_is_raised_then_proxy_unavailable(clients: Cl
 # credentials
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    out: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and seen not in out:
+        out.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    return out[1:]
+
+
 @pytest.mark.usefixtures("fresh")
 def test_credentials_never_show_in_logs_errors_or_statistics(
     clients: Clients, venue: MockVenue, caplog: pytest.LogCaptureFixture
@@ -305,6 +314,7 @@ def test_credentials_never_show_in_logs_errors_or_statistics(
             repr(c.client.gate.router.pool),
             f"{dropped.value} {dropped.value!r}",
             f"{unavailable.value} {unavailable.value!r}",
+            *(f"{e} {e!r}" for e in _chain(dropped.value)),  # nor hidden in the exception chain
         ]
     for text in shown:
         assert SECRET not in text and basic not in text and "alice:" not in text

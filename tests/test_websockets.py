@@ -463,6 +463,47 @@ async def test_posts_are_released_when_the_connection_drops(limiter_factory: Cal
         assert mock.stats.violations == []
 
 
+async def test_a_send_waiting_for_a_post_slot_sees_the_server_close_as_connection_closed(
+    limiter_factory: Callable[..., WebSocketLimiter],
+) -> None:
+    async with MockWebSocketVenue(inflight_posts=1, post_delay=5.0) as mock:
+        wsl = limiter_factory(hl(inflight_posts=(1, 30.0)))
+        ws = await wsl.connect(mock.url)
+        reader = asyncio.ensure_future(drain(ws))
+        await ws.send(post(1))
+        waiting = asyncio.ensure_future(ws.send(post(2)))  # waits for the one slot
+        await asyncio.sleep(0.05)
+        assert not waiting.done()
+        await mock.disconnect_all()
+        with pytest.raises(websockets.ConnectionClosed):  # what a reconnect loop catches
+            await asyncio.wait_for(waiting, 5)
+        await reader
+        assert mock.stats.posts == 1
+
+
+async def test_a_duplicate_post_id_raced_by_two_sends_keeps_the_first_in_flight(
+    limiter_factory: Callable[..., WebSocketLimiter],
+) -> None:
+    async with MockWebSocketVenue(inflight_posts=2, post_delay=0.3) as mock:
+        wsl = limiter_factory(hl(inflight_posts=(2, 30.0), messages=(1, 0.2)))
+        ws = await wsl.connect(mock.url)
+        reader = asyncio.ensure_future(drain(ws))
+        await ws.send({"method": "ping"})  # the message rate is spent: both posts wait for it, id unclaimed
+        first, second = await asyncio.gather(ws.send(post(7)), ws.send(post(7)), return_exceptions=True)
+        assert first is None and isinstance(second, ValueError)
+        limit = wsl.limits["ws_inflight_posts"]
+        assert ws.statistics().inflight_posts == 1
+        assert wsl.store.leases(limit, "*")[ws.id][0] == 1
+        for _ in range(200):  # the answer to the first releases its slot
+            if ws.statistics().inflight_posts == 0:
+                break
+            await asyncio.sleep(0.01)
+        assert ws.statistics().inflight_posts == 0
+        await ws.close()
+        await reader
+        assert mock.stats.posts == 1 and mock.stats.posts_answered == 1  # the id was never sent twice
+
+
 async def test_a_post_needs_an_id_and_a_free_one(limiter_factory: Callable[..., WebSocketLimiter]) -> None:
     async with MockWebSocketVenue(post_delay=1.0) as mock:
         wsl = limiter_factory(hl())

@@ -763,7 +763,11 @@ def _raise_clean(gate: Gate[Any], exc: BaseException) -> None:
     :class:`~ratekeeper.proxies.ProxyConnectionError` that says the same without them."""
     router = gate.router
     if router is not None and router.leaks(f"{exc} {exc!r}"):
-        raise ProxyConnectionError(gate.scrub(f"{type(exc).__name__}: {exc}")) from None
+        clean = ProxyConnectionError(gate.scrub(f"{type(exc).__name__}: {exc}"))
+        try:
+            raise clean from None
+        finally:  # not even as the hidden __context__: whoever inspects the chain sees no secret
+            clean.__context__ = None
     raise exc
 
 

@@ -693,7 +693,11 @@ class Connection:
 
     def _check_alive(self) -> None:
         if self._closed.is_set() or (self._ws is None and self._gate._closed):
-            raise RuntimeError(f"connection to {self.url} was closed while it waited (its limiter was closed?)")
+            if self._ws is not None and not self._gate._closed:
+                # the server (or the caller) closed it: what websockets itself raises
+                exc = getattr(self._ws, "close_exc", None)
+                raise exc if isinstance(exc, ConnectionClosed) else ConnectionClosedOK(None, None)
+            raise RuntimeError(f"connection to {self.url} was closed while it waited (its limiter was closed)")
 
     @property
     def closed(self) -> bool:
@@ -782,25 +786,32 @@ class Connection:
         added: tuple[WsTopic, ...] = ()
         if msg.kind == "subscribe" and msg.topics:
             added = await self._take_topics(msg.topics, check_message=True)
-        post_taken = False
+        post_taken = inserted = False
         try:
             if post:
                 await gate._hold(self, INFLIGHT_POSTS, 1, deadline, "post in flight")
                 post_taken = True
                 assert msg.post_id is not None
-                if msg.post_id in self._posts:
+                if msg.post_id in self._posts:  # another send took this id while we waited
                     raise ValueError(f"post id {msg.post_id} is already in flight on this connection")
             shared, local = gate._costs[msg.kind]
             await self._charge(shared, local, deadline, priority)
             if post:
                 assert msg.post_id is not None
+                if msg.post_id in self._posts:  # another send with this id went while we waited
+                    raise ValueError(f"post id {msg.post_id} is already in flight on this connection")
                 self._posts[msg.post_id] = None  # before sending: an answer may come at once
+                inserted = True
             await ws.send(data)
         except BaseException:
-            if post and post_taken:
+            if post_taken:
                 assert msg.post_id is not None
-                self._posts.pop(msg.post_id, None)
-                await self._shrink(INFLIGHT_POSTS, 1)
+                if not inserted:  # our slot, never tied to an id: give it back
+                    await self._shrink(INFLIGHT_POSTS, 1)
+                elif msg.post_id in self._posts:  # our entry, not answered yet: give both back
+                    self._posts.pop(msg.post_id)
+                    await self._shrink(INFLIGHT_POSTS, 1)
+                # else an answer already matched it and released the slot (_post_done)
             if added:
                 await self._drop_topics(added, at_once=True)
             raise
