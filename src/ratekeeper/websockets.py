@@ -155,8 +155,10 @@ class Backoff:
     """How :func:`reconnecting` waits between attempts: capped exponential with full jitter.
 
     Attempt ``k`` (1 for the first retry) waits a random time in
-    ``[0, min(cap, base * 2**(k-1))]`` (the whole ceiling when ``jitter`` is false). A
-    connection that stayed open ``stable_after`` seconds resets the count. ``attempts``:
+    ``[0, min(cap, base * 2**(k-1))]`` (the whole ceiling when ``jitter`` is false). After a
+    connection that stayed open ``stable_after`` seconds, the next attempt counts as the first
+    again (a random wait up to ``base``, so a server that drops everyone is not hit by all its
+    clients at once). ``attempts``:
     consecutive failed attempts before giving up (``None``: never). The new-connection rate
     and the connection count are waited for on top, as for every connection.
     """
