@@ -108,7 +108,7 @@ async def test_messages_stay_within_the_rate_while_sending_as_fast_as_allowed(
 
         async def flood(ws: Connection) -> None:
             nonlocal sent
-            while time.monotonic() - start < 2.3:
+            while time.monotonic() - start < 2.6:
                 await ws.send({"method": "ping"})
                 sent += 1
 
@@ -120,7 +120,8 @@ async def test_messages_stay_within_the_rate_while_sending_as_fast_as_allowed(
         stats = mock.stats
     assert stats.violations == []
     assert stats.max_messages_in_window == 20  # the whole budget was used, never more
-    # 20 at once, then 20 per 1.1 s (1 s window + the 0.1 s transit margin): 60 in 2.3 s
+    # 20 at once, then 20 per 1.1 s (1 s window + the 0.1 s transit margin): 60 by 2.2 s (the
+    # loop runs to 2.6 s so a late third window still counts; sends begun by then finish at 3.3 s)
     assert sent >= 55, sent
     assert sum(c.statistics().messages_sent for c in conns) == sent
     assert stats.messages == sent  # every message sent reached the server: none lost
