@@ -48,7 +48,6 @@ from urllib.parse import quote, unquote, urlsplit
 from ._errors import RateKeeperError, StoreError
 from ._limits import DEFAULT_SCOPE, Limit, resolve_scope
 from .stores import AsyncStore, Item, KeySnapshot, LeaseResult, Store
-from .stores._base import _AsyncBudgetStore
 
 if TYPE_CHECKING:
     from ._algorithms import Decision
@@ -710,7 +709,6 @@ class ProxyRouter:
         self._aprobe: AsyncProbe | None = None
         store = self._store
         self._async_store: AsyncStore | None = store if isinstance(store, AsyncStore) else None
-        self._async_budget = isinstance(store, _AsyncBudgetStore)
         self._local = bool(getattr(store, "local", False))
         self._shared = isinstance(store, Store) or self._async_store is not None
         if not self._shared:
@@ -1143,12 +1141,8 @@ class ProxyRouter:
         items = self._items(gate.with_ip(plan, member.scope))
         if not items:
             return 0.0
-        if self._async_budget:
-            d: Decision = await self._store.areserve(items, plan.priority, -1.0)
-        elif self._local:
-            d = self._store.reserve(items, plan.priority, -1.0)
-        else:
-            d = await asyncio.to_thread(self._store.reserve, items, plan.priority, -1.0)
+        # the limiter's own way to its store (async face, in process, or a thread); books nothing
+        d: Decision = await gate.limiter._areserve(items, plan.priority, -1.0)
         return d.start - d.now
 
     async def aroute(
