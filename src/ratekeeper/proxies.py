@@ -48,6 +48,7 @@ from urllib.parse import quote, unquote, urlsplit
 from ._errors import RateKeeperError, StoreError
 from ._limits import DEFAULT_SCOPE, Limit, resolve_scope
 from .stores import AsyncStore, Item, KeySnapshot, LeaseResult, Store
+from .stores._base import call_async
 
 if TYPE_CHECKING:
     from ._algorithms import Decision
@@ -709,7 +710,6 @@ class ProxyRouter:
         self._aprobe: AsyncProbe | None = None
         store = self._store
         self._async_store: AsyncStore | None = store if isinstance(store, AsyncStore) else None
-        self._local = bool(getattr(store, "local", False))
         self._shared = isinstance(store, Store) or self._async_store is not None
         if not self._shared:
             log.warning(
@@ -1117,11 +1117,7 @@ class ProxyRouter:
     async def _store_call(self, name: str, *args: Any) -> Any:
         """A store operation the asyncio way: the async store's ``a…`` method, the in-process
         store directly, any other in a thread."""
-        if self._async_store is not None:
-            return await getattr(self._async_store, "a" + name)(*args)
-        if self._local:
-            return getattr(self._store, name)(*args)
-        return await asyncio.to_thread(getattr(self._store, name), *args)
+        return await call_async(self._store, name, *args)
 
     async def arefresh(self) -> None:
         """Re-read the failure records from the store now."""

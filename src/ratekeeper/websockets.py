@@ -75,6 +75,7 @@ from ._ws_rules import (
     ws_rules,
 )
 from .stores import LeaseResult, MemoryStore, Store, StoreSpec, open_store
+from .stores._base import call_async
 from .venues import Venue
 
 __all__ = [
@@ -394,8 +395,7 @@ class WebSocketLimiter:
             self._store = open_store(store, self._clock)
             self._owns_store = False
         self._leased = {name: merged[name] for name in LEASED if name in merged}
-        self._alease: Callable[..., Awaitable[LeaseResult]] | None = getattr(self._store, "alease", None)
-        if self._leased and self._alease is None and not callable(getattr(self._store, "lease", None)):
+        if self._leased and not any(callable(getattr(self._store, m, None)) for m in ("lease", "alease")):
             raise TypeError(
                 f"store {type(self._store).__name__} has no lease(): it cannot hold the concurrent limits "
                 f"{sorted(self._leased)}"
@@ -542,12 +542,8 @@ class WebSocketLimiter:
         return self._limits[name].scope_value(scope)
 
     async def _lease(self, name: str, scope: str | None, holder: str, units: float) -> LeaseResult:
-        limit = self._limits[name]
-        if self._alease is not None:
-            return await self._alease(limit, scope, holder, units)
-        if self._local_store:
-            return self._store.lease(limit, scope, holder, units)
-        return await asyncio.to_thread(self._store.lease, limit, scope, holder, units)
+        result: LeaseResult = await call_async(self._store, "lease", self._limits[name], scope, holder, units)
+        return result
 
     def _release_event(self) -> asyncio.Event:
         if self._released is None:

@@ -7,10 +7,11 @@ looks inside a store; it asks it to reserve, refund, observe and report.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from .._algorithms import Decision
 from .._limits import Limit, Observation
@@ -183,3 +184,16 @@ class AsyncStore(Protocol):
         ...
 
     async def aclose(self) -> None: ...
+
+
+async def call_async(store: object, name: str, *args: Any) -> Any:
+    """Run the store operation ``name`` the asyncio way: the store's own ``a<name>`` method
+    where it has one (Redis), the method itself for an in-process store (``local``: it never
+    blocks on I/O), any other in a worker thread (SQLite), so the event loop never waits on it."""
+    amethod = getattr(store, "a" + name, None)
+    if amethod is not None:
+        return await amethod(*args)
+    method = getattr(store, name)
+    if getattr(store, "local", False):
+        return method(*args)
+    return await asyncio.to_thread(method, *args)
