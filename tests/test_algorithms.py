@@ -136,7 +136,7 @@ def test_decide_is_all_or_nothing() -> None:
     assert sa.total() == 0.0  # nothing booked on a either
     d = algo.decide([sa, sb], [a, b], [3.0, 1.0], 1.0, 0, max_wait=None)
     assert d.granted and d.start == 10.0 and d.placed == (10.0, 10.0)
-    assert sa.window(0.0, 10.0) == 3.0
+    assert sa.load(10.0, 10.0) == 3.0
 
 
 def test_decide_finds_a_common_start_across_windows() -> None:

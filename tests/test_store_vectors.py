@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -499,6 +500,41 @@ def test_long_streams_decide_alike(kind: str, tmp_path: Path, request: pytest.Fi
             if i % 97 == 0:
                 memory.refund(items, want.placed)
                 other.refund(items, got.placed)
+    finally:
+        dispose(other)
+
+
+@pytest.mark.parametrize(
+    ("start", "period"),
+    [(0.0, 60.0), (0.0, 0.1), (2.0**31 - 0.01, 2.0), (2.0**33 - 1e-5, 0.1), (1_700_000_000.0, 86400.0)],
+)
+@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+def test_awkward_clocks_end_and_decide_alike(
+    kind: str, start: float, period: float, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """An over-subscribed stream on clocks near 0 and near powers of two, where
+    ``(a + period) - period != a``: every decision ends (the Lua sweep included, which would
+    otherwise block the Redis server) and the stores agree to the bit, bookings ahead too."""
+    clock = FakeClock(start=start, wall_offset=0.0)
+    memory = MemoryStore(clock)
+    other = make_store(kind, clock, tmp_path, request)
+    sliding = rk.Limit("w", 1200, period)
+    fixed = rk.Limit("f", 2000, period, algorithm="fixed")
+    budgets = (((sliding, None, 0.0),), ((sliding, None, 0.0), (fixed, None, 0.0)))
+    costs = (1.0, 2.0, 20.0, 20.0, 60.0)
+    rng = random.Random(1)
+    try:
+        for i in range(400):
+            cost = rng.choice(costs)
+            items = tuple((lim, scope, cost) for lim, scope, _ in budgets[i % 3 // 2])
+            want = limiter_path(memory, items, 0, None)
+            got = other.reserve(items, 0, None)
+            assert (got.start, got.now, got.placed) == (want.start, want.now, want.placed), i
+            if i % 13 == 0:
+                memory.refund(items, want.placed)
+                other.refund(items, got.placed)
+            clock.advance(period / 6000)
+        assert want.start - want.now > period  # bookings ran well ahead
     finally:
         dispose(other)
 

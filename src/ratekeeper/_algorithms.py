@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from collections import deque
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -65,6 +66,10 @@ it stays in the window a little longer. That never admits more than the exact ru
 at most ~4096 entries per window, and delays a start by at most that much."""
 
 
+_ULP = 2.0**-52
+_TINY = 5e-324  # the smallest double: a step that moves 0.0
+
+
 def _fits(used: float, cost: float, cap: float) -> bool:
     return used + cost <= cap * (1.0 + TOL) + TOL
 
@@ -94,9 +99,12 @@ class SlidingState:
         i = bisect_right(self.times, x)
         return self.cums[i - 1] if i else 0.0
 
-    def window(self, lo: float, hi: float) -> float:
-        """Total weight of entries with lo < time <= hi."""
-        return self._cum_le(hi) - self._cum_le(lo)
+    def load(self, t: float, period: float) -> float:
+        """Units counted at ``t``: entries with ``time <= t < time + period``."""
+        cums = self.cums
+        le = bisect_right(self.times, t)
+        lv = _live_from(self.times, self.head, t, period)
+        return (cums[le - 1] if le else 0.0) - (cums[lv - 1] if lv else 0.0)
 
     def total(self) -> float:
         return self.cums[-1] if self.cums else 0.0
@@ -111,7 +119,7 @@ class SlidingState:
         if times:
             if times[-1] > now:
                 return False
-            if times[self.head] <= now - period:
+            if times[self.head] + period <= now:
                 _sliding_expire(self, now, period)
                 times = self.times
         cums = self.cums
@@ -126,7 +134,7 @@ class SlidingState:
         grid = period * SLIDING_RESOLUTION
         # merge only within one cell of a fixed grid, so a merged entry never drifts more
         # than one cell: under steady traffic entries still leave the window on time
-        if times and now // grid == times[-1] // grid:
+        if times and math.floor(now / grid) == math.floor(times[-1] / grid):
             times[-1] = now
             cums[-1] = total + cost
         else:
@@ -141,12 +149,41 @@ class SlidingState:
         self.cums[-1] -= cost
 
 
+def _live_from(times: list[float], lo: int, t: float, period: float) -> int:
+    """The first position >= ``lo`` whose entry is still counted at ``t`` (``time + period > t``).
+
+    One rule decides whether an entry counts: it is spent at ``a`` and leaves when
+    ``a + period`` (rounded as floats round) is reached. ``t - period`` rounds differently
+    near large times, so it only seeds the search, which then settles on the exact boundary;
+    expiry times are monotone in entry times, so the boundary is a single position.
+    """
+    i = bisect_right(times, t - period, lo)
+    while i > lo and times[i - 1] + period > t:
+        i -= 1
+    n = len(times)
+    while i < n and times[i] + period <= t:
+        i += 1
+    return i
+
+
+def _gallop(cums: list[float], need: float, lo: int, hi: int) -> int:
+    """The first position in ``[lo, hi)`` with ``cums[k] >= need`` (``hi`` if none), probing
+    ``lo, lo+1, lo+3, lo+7, ...`` first: O(log d) for an answer d places on, so a sweep that
+    moves forward through the entries pays O(entries) in all."""
+    step = 1
+    while True:
+        probe = lo + step - 1
+        if probe >= hi or cums[probe] >= need:
+            return bisect_left(cums, need, lo, min(probe + 1, hi))
+        lo = probe + 1
+        step *= 2
+
+
 def _sliding_expire(st: SlidingState, now: float, period: float) -> None:
     times = st.times
-    cut = now - period
     head = st.head
     n = len(times)
-    while head < n and times[head] <= cut:
+    while head < n and times[head] + period <= now:
         head += 1
     st.head = head
     if head and head * 2 >= n:
@@ -157,50 +194,72 @@ def _sliding_expire(st: SlidingState, now: float, period: float) -> None:
         st.head = 0
 
 
-def _sliding_feasible(st: SlidingState, t: float, cost: float, cap: float, period: float, first_after: int) -> bool:
-    """Whether ``cost`` placed at ``t`` keeps every window containing ``t`` within ``cap``.
-
-    The windows containing t are [x, x+period) for x in (t-period, t]. Their largest total
-    is either (t-period, t] or, for each booked entry a in (t, t+period), (a-period, a].
-    """
-    if not _fits(st.window(t - period, t), cost, cap):
-        return False
-    times = st.times
-    for j in range(first_after, len(times)):
-        a = times[j]
-        if a >= t + period:
-            break
-        if not _fits(st.window(a - period, a), cost, cap):
-            return False
-    return True
-
-
 def sliding_earliest(st: SlidingState, now: float, frm: float, cost: float, cap: float, period: float) -> float:
+    """The earliest ``t >= frm`` at which ``cost`` fits: a sweep that only moves forward.
+
+    An entry ``a`` counts during ``[a, a + period)``. Placing ``cost`` at ``t`` is feasible when
+    the load at ``t`` and the load at every booked entry in ``(t, t + period)`` (the only
+    places where the windows containing ``t`` peak) leave room for it. The sweep keeps the
+    load at ``t`` with two pointers and the largest load at the entries ahead in a monotone
+    queue, and jumps straight to the next point where a failing check can pass: the expiry
+    that frees enough room, or the entry whose load is the largest ahead. Every jump moves
+    ``t`` strictly forward past an expiry or an entry, so the search ends after at most
+    ``2 * entries`` jumps; every pointer and the queue only move forward, so a search past
+    k entries costs O(k) (plus O(log n) to find its first jump).
+    """
     _sliding_expire(st, now, period)
-    times = st.times
     t = max(frm, st.blocked_until)
+    limit = cap * (1.0 + TOL) + TOL
+    if cost > limit:
+        return math.inf  # callers check first; never search for what cannot fit
+    times, cums = st.times, st.cums
+    n = len(times)
+    head = st.head
+    le = bisect_right(times, t, head)  # entries at or before t: positions < le
+    if le == n and le == head:
+        return t  # nothing counted, nothing ahead
+    lv = _live_from(times, head, t, period)  # entries counted at t: positions lv .. le-1
+    room = limit - cost  # the load a window may carry before the cost is added
+    # the entries ahead (t, t + period): their loads, largest first (position, load)
+    ahead: deque[tuple[int, float]] = deque()
+    nxt = le  # the next entry to enter `ahead`
+    q = lv  # first entry counted at times[nxt]: moves forward with nxt
     while True:
-        after = bisect_right(times, t)
-        if after == len(times):
-            # nothing booked after t: only the window (t-period, t] matters, and moving
-            # right only ever frees room, so jump straight to the first time it fits
-            total = st.total()
-            used = total - st._cum_le(t - period)
-            if _fits(used, cost, cap):
-                return t
-            need = total + cost - cap * (1.0 + TOL) - TOL
-            k = bisect_left(st.cums, need, st.head)
-            if k >= len(times):  # cost > cap: callers check that first
-                return math.inf
-            return max(t, times[k] + period)
-        if _sliding_feasible(st, t, cost, cap, period, after):
-            return t
-        # feasibility can only change where an entry enters or leaves a window
-        nxt = times[after]
-        i = bisect_right(times, t - period)
-        if i < len(times):
-            nxt = min(nxt, times[i] + period)
-        t = nxt
+        while le < n and times[le] <= t:
+            le += 1
+        while lv < le and times[lv] + period <= t:
+            lv += 1
+        while ahead and ahead[0][0] < le:
+            ahead.popleft()
+        if nxt < le:
+            nxt = le
+        if q < lv:
+            q = lv
+        end = t + period
+        while nxt < n and times[nxt] < end:
+            a = times[nxt]
+            while q < nxt and times[q] + period <= a:
+                q += 1
+            w = cums[nxt] - (cums[q - 1] if q else 0.0)
+            while ahead and ahead[-1][1] <= w:
+                ahead.pop()
+            ahead.append((nxt, w))
+            nxt += 1
+        below = cums[lv - 1] if lv else 0.0
+        upto = cums[le - 1] if le else 0.0
+        if upto - below > room:
+            # the load at t is too high: wait for enough of it to expire. Arrivals before
+            # then only add load, so skip straight to that expiry.
+            k = _gallop(cums, upto - room, lv, le)
+            if k >= le:  # rounding: free everything counted now
+                k = le - 1
+            t = times[k] + period
+            continue
+        if ahead and ahead[0][1] > room:
+            # a booked entry ahead already carries too much: nothing before it can go
+            t = times[ahead[0][0]]
+            continue
+        return t
 
 
 def sliding_commit(st: SlidingState, at: float, cost: float) -> float:
@@ -246,7 +305,7 @@ def _sliding_coarsen(st: SlidingState, now: float) -> None:
 
 
 def sliding_refund(st: SlidingState, now: float, at: float, amount: float, period: float) -> None:
-    if at <= now - period:
+    if at + period <= now:
         return  # that entry has left every window already
     times, cums = st.times, st.cums
     i = bisect_left(times, at, st.head)
@@ -263,7 +322,7 @@ def sliding_refund(st: SlidingState, now: float, at: float, amount: float, perio
 def sliding_used(st: SlidingState, now: float, period: float) -> tuple[float, float]:
     """(units in the window ending now, units booked after now)."""
     _sliding_expire(st, now, period)
-    return st.window(now - period, now), st.total() - st._cum_le(now)
+    return st.load(now, period), st.total() - st._cum_le(now)
 
 
 # ---------------------------------------------------------------------------------------
@@ -305,7 +364,12 @@ def _window_index(t: float, limit: Limit, epoch: float) -> int:
 
 
 def _window_start(k: int, limit: Limit, epoch: float) -> float:
-    return k * limit.period + limit.offset - epoch
+    """The start of window ``k``, nudged up where rounding would place it in window k - 1
+    (periods like 0.1 at clock values like 1.7e9): a slot found for window k is booked there."""
+    t = k * limit.period + limit.offset - epoch
+    while _window_index(t, limit, epoch) < k:
+        t += max(abs(t) * _ULP, _TINY)
+    return t
 
 
 def fixed_earliest(
@@ -671,6 +735,34 @@ def snapshot(st: State, now: float, limit: Limit, epoch: float = 0.0) -> tuple[f
     return used, reserved, max(0.0, nxt - now)
 
 
+def _events(st: State) -> int:
+    """How many points a search over this state can stop at (a bound on decide's passes)."""
+    if isinstance(st, SlidingState):
+        return 2 * (len(st.times) - st.head) + 2
+    if isinstance(st, FixedState):
+        return len(st.windows) + 2
+    return 2
+
+
+def horizon(st: State, cost: float, limit: Limit, priority: int, epoch: float = 0.0) -> float:
+    """A time from which this limit admits ``cost`` at every later instant (for a cost that
+    fits at all): past every entry, booked window, bucket level and block."""
+    cap = limit.capacity_for(priority)
+    t = st.blocked_until
+    if isinstance(st, SlidingState):
+        if len(st.times) > st.head:
+            t = max(t, st.times[-1] + limit.period)
+    elif isinstance(st, FixedState):
+        if st.windows:
+            t = max(t, _window_start(max(st.windows) + 1, limit, epoch))
+    elif isinstance(st, TokenState):
+        if st.tat != -math.inf:
+            t = max(t, st.tat + (cost - cap) * (limit.period / limit.capacity))
+    else:
+        t = max(t, st.next_trickle)
+    return t
+
+
 # ---------------------------------------------------------------------------------------
 # several limits at once
 # ---------------------------------------------------------------------------------------
@@ -708,8 +800,12 @@ def decide(
     n = len(states)
     t = now
     binding = 0
-    # a common start: raise t to each limit's earliest until all agree (a fixed point)
-    for _ in range(64 + 4 * n):
+    # a common start: raise t to each limit's earliest until all agree (a fixed point). Each
+    # pass that moves t moves it to one of finitely many points (an entry, an expiry, a
+    # window start), so this ends; the bound is only a guard, and past it the horizon (a
+    # time from which every limit admits the cost) is a common start that always holds.
+    rounds = 4 + sum(_events(st) for st in states)
+    for _ in range(rounds):
         moved = False
         for i in range(n):
             s = earliest(states[i], now, costs[i], limits[i], priority, epoch, t)
@@ -719,6 +815,12 @@ def decide(
                 moved = True
         if not moved:
             break
+    else:
+        for i in range(n):
+            s = horizon(states[i], costs[i], limits[i], priority, epoch)
+            if s > t:
+                t = s
+                binding = i
     if max_wait is not None and t - now > max_wait:
         return Decision(t, now, False, binding, ())
     placed = tuple(commit(states[i], t, costs[i], limits[i], priority, epoch) for i in range(n))

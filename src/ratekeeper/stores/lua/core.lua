@@ -28,6 +28,7 @@ local rcall = redis.call
 local tinsert, concat = table.insert, table.concat
 local fmt = string.format
 
+local ULP, TINY = 2.220446049250313e-16, 5e-324 -- 2^-52 and the smallest double
 local ITEM = '<c1dddddd' -- algorithm, capacity, cap (for this priority), period, offset, cost, at
 local TRAILER = '<dddd' -- the sliding string's last 32 bytes: n, head, blocked_until, expires_at
 
@@ -130,10 +131,6 @@ local function cum_le(st, x)
   return 0.0
 end
 
-local function window(st, lo, hi)
-  return cum_le(st, hi) - cum_le(st, lo)
-end
-
 local function total(st)
   local n = #st.c
   if n > 0 then
@@ -142,12 +139,39 @@ local function total(st)
   return 0.0
 end
 
+-- the first 0-based position in [lo, hi) with c[k + 1] >= need (hi if none), probing
+-- lo, lo+1, lo+3, lo+7, ... first; mirrors _gallop
+local function gallop(c, need, lo, hi)
+  local step = 1
+  while true do
+    local probe = lo + step - 1
+    if probe >= hi or c[probe + 1] >= need then
+      return bisect_left(c, need, lo, mmin(probe + 1, hi))
+    end
+    lo = probe + 1
+    step = step * 2
+  end
+end
+
+-- the first 0-based position >= lo whose entry still counts at t (time + period > t);
+-- mirrors _live_from: t - period only seeds the search, the exact boundary settles it
+local function live_from(times, lo, t, period)
+  local n = #times
+  local i = bisect_right(times, t - period, lo, n)
+  while i > lo and times[i] + period > t do
+    i = i - 1
+  end
+  while i < n and times[i + 1] + period <= t do
+    i = i + 1
+  end
+  return i
+end
+
 local function sliding_expire(st, now, period)
   local t = st.t
-  local cut = now - period
   local head = st.head
   local n = #t
-  while head < n and t[head + 1] <= cut do
+  while head < n and t[head + 1] + period <= now do
     head = head + 1
   end
   if head ~= st.head then
@@ -206,7 +230,7 @@ local function sliding_take_now(st, now, cost, cap, period)
     if t[#t] > now then
       return false
     end
-    if t[st.head + 1] <= now - period then
+    if t[st.head + 1] + period <= now then
       sliding_expire(st, now, period)
       t = st.t
     end
@@ -238,54 +262,78 @@ local function sliding_take_now(st, now, cost, cap, period)
   return true
 end
 
-local function sliding_feasible(st, t, cost, cap, period, first_after)
-  if not fits(window(st, t - period, t), cost, cap) then
-    return false
-  end
-  local times = st.t
-  for j = first_after, #times - 1 do
-    local a = times[j + 1]
-    if a >= t + period then
-      break
-    end
-    if not fits(window(st, a - period, a), cost, cap) then
-      return false
-    end
-  end
-  return true
-end
-
+-- a forward-only sweep; mirrors sliding_earliest in _algorithms.py step for step. The
+-- entries ahead are kept in a monotone queue of positions aq[qh..qt] with loads aw[...]
 local function sliding_earliest(st, now, frm, cost, cap, period)
   sliding_expire(st, now, period)
-  local times = st.t
-  local n = #times
   local t = mmax(frm, st.b)
+  local limit = cap * (1.0 + TOL) + TOL
+  if cost > limit then
+    return INF
+  end
+  local times, cums = st.t, st.c
+  local n = #times
+  local head = st.head
+  local le = bisect_right(times, t, head, n)
+  if le == n and le == head then
+    return t
+  end
+  local lv = live_from(times, head, t, period)
+  local room = limit - cost
+  local aq, aw, qh, qt = {}, {}, 1, 0
+  local nxt = le
+  local q = lv
   while true do
-    local after = bisect_right(times, t, 0, n)
-    if after == n then
-      -- nothing booked after t: only the window (t-period, t] matters
-      local tot = total(st)
-      local used = tot - cum_le(st, t - period)
-      if fits(used, cost, cap) then
-        return t
-      end
-      local need = tot + cost - cap * (1.0 + TOL) - TOL
-      local k = bisect_left(st.c, need, st.head, n)
-      if k >= n then
-        return INF
-      end
-      return mmax(t, times[k + 1] + period)
+    while le < n and times[le + 1] <= t do
+      le = le + 1
     end
-    if sliding_feasible(st, t, cost, cap, period, after) then
+    while lv < le and times[lv + 1] + period <= t do
+      lv = lv + 1
+    end
+    while qh <= qt and aq[qh] < le do
+      qh = qh + 1
+    end
+    if nxt < le then
+      nxt = le
+    end
+    if q < lv then
+      q = lv
+    end
+    local stop = t + period
+    while nxt < n and times[nxt + 1] < stop do
+      local a = times[nxt + 1]
+      while q < nxt and times[q + 1] + period <= a do
+        q = q + 1
+      end
+      local w = cums[nxt + 1]
+      if q > 0 then
+        w = w - cums[q]
+      end
+      while qt >= qh and aw[qt] <= w do
+        qt = qt - 1
+      end
+      qt = qt + 1
+      aq[qt], aw[qt] = nxt, w
+      nxt = nxt + 1
+    end
+    local below, upto = 0.0, 0.0
+    if lv > 0 then
+      below = cums[lv]
+    end
+    if le > 0 then
+      upto = cums[le]
+    end
+    if upto - below > room then
+      local k = gallop(cums, upto - room, lv, le)
+      if k >= le then
+        k = le - 1
+      end
+      t = times[k + 1] + period
+    elseif qh <= qt and aw[qh] > room then
+      t = times[aq[qh] + 1]
+    else
       return t
     end
-    -- feasibility can only change where an entry enters or leaves a window
-    local nxt = times[after + 1]
-    local i = bisect_right(times, t - period, 0, n)
-    if i < n then
-      nxt = mmin(nxt, times[i + 1] + period)
-    end
-    t = nxt
   end
 end
 
@@ -327,7 +375,7 @@ local function sliding_commit(st, at, cost)
 end
 
 local function sliding_refund(st, now, at, amount, period)
-  if at <= now - period then
+  if at + period <= now then
     return
   end
   local t, c = st.t, st.c
@@ -352,7 +400,13 @@ end
 
 local function sliding_used(st, now, period)
   sliding_expire(st, now, period)
-  return window(st, now - period, now), total(st) - cum_le(st, now)
+  local c = st.c
+  local lv = live_from(st.t, st.head, now, period)
+  local below = 0.0
+  if lv > 0 then
+    below = c[lv]
+  end
+  return cum_le(st, now) - below, total(st) - cum_le(st, now)
 end
 
 -- ---------------------------------------------------------------------------------------
@@ -392,6 +446,16 @@ local function window_index(t, period, offset)
   return floor((t - offset) / period)
 end
 
+-- the start of window k, nudged up where rounding would place it in window k - 1;
+-- mirrors _window_start
+local function window_start(k, period, offset)
+  local t = k * period + offset
+  while window_index(t, period, offset) < k do
+    t = t + mmax(math.abs(t) * ULP, TINY)
+  end
+  return t
+end
+
 local function fixed_earliest(st, now, frm, cost, cap, period, offset)
   local w = st.w
   local current = window_index(now, period, offset)
@@ -408,7 +472,7 @@ local function fixed_earliest(st, now, frm, cost, cap, period, offset)
   local k = window_index(t, period, offset)
   while not fits(w[k] or 0.0, cost, cap) do
     k = k + 1
-    t = k * period + offset
+    t = window_start(k, period, offset)
   end
   return t
 end
@@ -523,6 +587,49 @@ local function earliest(st, it, now, frm)
     return t
   end
   return mmax(t, st.n)
+end
+
+-- how many points a search over this state can stop at: a bound on decide's passes
+local function events(st)
+  local kind = st.kind
+  if kind == 's' then
+    return 2 * (#st.t - st.head) + 2
+  elseif kind == 'f' then
+    local count = 0
+    for _ in pairs(st.w) do
+      count = count + 1
+    end
+    return count + 2
+  end
+  return 2
+end
+
+-- a time from which this item's limit admits its cost at every later instant; mirrors horizon
+local function horizon(st, it)
+  local kind = st.kind
+  local t = st.b
+  if kind == 's' then
+    if #st.t > st.head then
+      t = mmax(t, st.t[#st.t] + it.period)
+    end
+  elseif kind == 'f' then
+    local top = nil
+    for k in pairs(st.w) do
+      if top == nil or k > top then
+        top = k
+      end
+    end
+    if top ~= nil then
+      t = mmax(t, window_start(top + 1, it.period, it.offset))
+    end
+  elseif kind == 't' then
+    if st.tat ~= NINF then
+      t = mmax(t, st.tat + (it.cost - it.cap) * (it.period / it.capacity))
+    end
+  else
+    t = mmax(t, st.n)
+  end
+  return t
 end
 
 local function commit(st, it, at)

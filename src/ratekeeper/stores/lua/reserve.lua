@@ -31,9 +31,15 @@ local function decide(items, states, now, max_wait)
     end
     return spack('<ddddd', t, now, 1, 0, commit(states[1], items[1], t))
   end
-  -- a common start: raise t to each limit's earliest until all agree (a fixed point)
+  -- a common start: raise t to each limit's earliest until all agree (a fixed point); the
+  -- bound is a guard, and past it the horizon is a common start (mirrors decide)
   local t, binding = now, 0
-  for _ = 1, 64 + 4 * n do
+  local rounds = 4
+  for i = 1, n do
+    rounds = rounds + events(states[i])
+  end
+  local settled = false
+  for _ = 1, rounds do
     local moved = false
     for i = 1, n do
       local s = earliest(states[i], items[i], now, t)
@@ -44,7 +50,17 @@ local function decide(items, states, now, max_wait)
       end
     end
     if not moved then
+      settled = true
       break
+    end
+  end
+  if not settled then
+    for i = 1, n do
+      local s = horizon(states[i], items[i])
+      if s > t then
+        t = s
+        binding = i - 1
+      end
     end
   end
   if max_wait == max_wait and t - now > max_wait then

@@ -35,9 +35,8 @@ local function fast_sliding(key, cap, period, cost, now, margin, room)
   local chunk = redis.call('GETRANGE', key, 16 * lo, 16 * hi - 1)
   local h = head
   local ht = struct.unpack('<d', chunk, 16 * (h - lo) + 1)
-  local cut = now - period
-  if ht <= cut then
-    while h < n and ht <= cut do
+  if ht + period <= now then
+    while h < n and ht + period <= now do
       h = h + 1
       if h < n then
         if h >= hi then
