@@ -16,6 +16,7 @@ booked slot is never invalidated and nobody starves.
 
 from __future__ import annotations
 
+import copy
 import math
 from bisect import bisect_left, bisect_right
 from collections import deque
@@ -45,6 +46,7 @@ __all__ = [
     "lease_snapshot",
     "new_state",
     "observe",
+    "rebook",
     "refund",
     "snapshot",
     "state_from_dict",
@@ -825,6 +827,49 @@ def decide(
         return Decision(t, now, False, binding, ())
     placed = tuple(commit(states[i], t, costs[i], limits[i], priority, epoch) for i in range(n))
     return Decision(t, now, True, binding, placed)
+
+
+def _saved(st: State) -> list[Any]:
+    """Everything a decision can change in ``st``, copied (lists and dicts shallowly)."""
+    return [copy.copy(getattr(st, slot)) for slot in st.__slots__]
+
+
+def _restore(st: State, saved: list[Any]) -> None:
+    for slot, value in zip(st.__slots__, saved, strict=True):
+        setattr(st, slot, value)
+
+
+def rebook(
+    states: Sequence[State],
+    limits: Sequence[Limit],
+    costs: Sequence[float],
+    now: float,
+    priority: int,
+    placed: Sequence[float],
+    epoch: float = 0.0,
+) -> Decision:
+    """Move a booking earlier when room was freed before it: one all-or-nothing step.
+
+    The booking of ``costs`` at ``placed`` (a :class:`Decision`'s ``placed``) is given back
+    and the earliest common start is booked instead, if it comes before the old one. Then
+    the Decision is granted with the new slot. Otherwise (nothing earlier, or the old slot is
+    already due) it is not granted, reports the old slot, and every state is left exactly as
+    it was. The old slot stays feasible once its own booking is given back, so the search
+    never lands later than it; it can only land earlier.
+    """
+    old = max(placed, default=now)
+    if old <= now:
+        return Decision(old, now, False, 0, tuple(placed))
+    distinct = list({id(st): st for st in states}.values())
+    saved = [_saved(st) for st in distinct]
+    for i in range(len(states)):
+        refund(states[i], now, placed[i], costs[i], limits[i], epoch)
+    d = decide(states, limits, costs, now, priority, old - now, epoch)
+    if d.granted and d.start < old:
+        return d
+    for st, before in zip(distinct, saved, strict=True):
+        _restore(st, before)
+    return Decision(old, now, False, d.binding, tuple(placed))
 
 
 # ---------------------------------------------------------------------------------------

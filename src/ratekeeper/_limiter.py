@@ -99,7 +99,7 @@ def _bad_amount(name: str, amount: object) -> float:
 
 
 class _Waiter:
-    __slots__ = ("decision", "event", "fut", "items", "priority", "seq", "state", "wake_at")
+    __slots__ = ("busy", "decision", "event", "fut", "items", "priority", "replan", "seq", "state", "wake_at")
 
     def __init__(self, priority: int, seq: int, items: tuple[Item, ...]) -> None:
         self.items = items
@@ -110,6 +110,8 @@ class _Waiter:
         self.wake_at = 0.0
         self.event: threading.Event | None = None
         self.fut: asyncio.Future[None] | None = None
+        self.replan = False  # room was freed on its budgets: try to move its booking earlier
+        self.busy = False  # a rebooking is in flight: whoever displaces it leaves the refund to it
 
     def __lt__(self, other: _Waiter) -> bool:
         return (other.priority, self.seq) < (self.priority, other.seq)
@@ -154,6 +156,12 @@ class _Core:
         self._warned: set[str] = set()
         self._queues: dict[tuple[tuple[str, str | None], ...], _Queue] = {}
         self._seq = itertools.count()
+        # freed room (a refund here, in another limiter on this store, or in another process)
+        # wakes the heads sleeping on those budgets, which move their bookings earlier
+        self._rebook = getattr(self._store, "rebook", None)
+        subscribe = getattr(self._store, "subscribe", None)
+        self._self_notify = subscribe is None
+        self._unsubscribe = subscribe(self._on_freed) if subscribe is not None else None
 
     @property
     def limits(self) -> Mapping[str, Limit]:
@@ -244,11 +252,37 @@ class _Core:
         limit, scope, _ = items[d.binding] if d.binding < len(items) else items[0]
         return RateLimited(max(0.0, d.start - d.now), limit.name, scope)
 
+    # -- freed room ----------------------------------------------------------------------
+
+    def _on_freed(self, freed: Iterable[tuple[str, str | None]]) -> None:
+        """A store listener: room was freed on these budgets (any thread)."""
+        raise NotImplementedError
+
+    def _mark_freed(self, freed: Iterable[tuple[str, str | None]]) -> list[_Waiter]:
+        """Flag the heads holding (or booking) a slot over any of these budgets (callers hold
+        the lock / run on the loop); returns them, to be woken."""
+        keys = set(freed)
+        out = []
+        for qkey, q in self._queues.items():
+            w = q.holder
+            # a head whose booking is in flight (TURN) may book before this room was freed:
+            # it tries to move as soon as it holds the booking
+            if w is not None and w.state in (RESERVED, TURN) and not keys.isdisjoint(qkey):
+                w.replan = True
+                out.append(w)
+        return out
+
+    def _freed_by_me(self, items: Sequence[Item]) -> None:
+        """After a refund through this limiter, for a store that tells no listeners."""
+        if self._self_notify and self._queues:
+            self._on_freed([(limit.name, sc) for limit, sc, _ in items])
+
     # -- queue operations (callers hold the lock / run on the loop) ----------------------
 
-    def _enqueue(self, q: _Queue, w: _Waiter) -> _Waiter | None:
+    def _enqueue(self, q: _Queue, w: _Waiter) -> tuple[tuple[Item, ...], Decision] | None:
         """Queue ``w``; if it outranks a head that is sleeping on a reservation, displace
-        that head (returned, so the caller can give its reservation back)."""
+        that head and return its booking, for the caller to give back (a head moving its
+        booking at this moment gives back wherever the booking lands itself)."""
         heapq.heappush(q.heap, w)
         holder = q.holder
         if holder is not None and holder.state == RESERVED and holder.priority < w.priority:
@@ -257,7 +291,9 @@ class _Core:
             q.holder = None
             holder.wake()
             self._promote(q)
-            return holder
+            if holder.busy or holder.decision is None:
+                return None
+            return holder.items, holder.decision
         if holder is None:
             self._promote(q)
         return None
@@ -385,6 +421,7 @@ class Grant:
         refunds, extras = _split(self._limiter, self._items, self._placed, actual_cost)
         if refunds[0]:
             self._limiter._store.refund(refunds[0], refunds[1])
+            self._limiter._freed_by_me(refunds[0])
         for chunk in extras:
             d = self._limiter._store.reserve(chunk, SETTLE_PRIORITY, None)
             clock_sleep(self._limiter._clock, d.start - d.now)
@@ -396,6 +433,7 @@ class Grant:
         self._done = True
         if self._items:
             self._limiter._store.refund(self._items, self._placed)
+            self._limiter._freed_by_me(self._items)
 
 
 def _split(
@@ -472,6 +510,14 @@ class Limiter(_Core):
         self._plans: dict[tuple[str, ...], tuple[tuple[Limit, algo.State], ...]] = {}
         self._hot_now = self._clock.now
         self._epoch: float = getattr(self._store, "_epoch", 0.0)
+
+    def _on_freed(self, freed: Iterable[tuple[str, str | None]]) -> None:
+        if not self._queues:
+            return
+        with self._lock:
+            woken = self._mark_freed(freed)
+        for w in woken:
+            w.wake()
 
     def try_acquire(self, cost: Cost, *, priority: int = 0, scope: ScopeArg = None) -> Grant | None:
         """Admit now or not at all: a Grant, or None (nothing charged). Never waits."""
@@ -607,8 +653,9 @@ class Limiter(_Core):
             else:
                 q = existing
                 displaced = self._enqueue(q, w)
-        if displaced is not None and displaced.decision is not None:
-            self._store.refund(displaced.items, displaced.decision.placed)
+        if displaced is not None:
+            self._store.refund(displaced[0], displaced[1].placed)
+            self._freed_by_me(displaced[0])
         return self._wait(items, qkey, q, w, priority, timeout, started)
 
     def _wait(
@@ -629,6 +676,7 @@ class Limiter(_Core):
         try:
             while True:
                 refund: Decision | None = None
+                moving: Decision | None = None
                 with lock:
                     state = w.state
                     if state == DISPLACED:
@@ -640,6 +688,10 @@ class Limiter(_Core):
                             self._handoff(qkey, q)
                             w.state = DONE
                             return Grant(self, items, d.placed, clock.now() - started)
+                        if w.replan and self._rebook is not None:
+                            w.replan = False
+                            w.busy = True
+                            moving = w.decision
                         event.clear()
                         until: float | None = w.wake_at
                     elif state == QUEUED:
@@ -651,6 +703,9 @@ class Limiter(_Core):
                             until = deadline
                 if state == DONE:
                     raise self._estimate(items, priority)  # outside the lock: it asks the store
+                if moving is not None:
+                    self._move_earlier(items, qkey, q, w, priority, moving)
+                    continue
                 if state == TURN:
                     left = None if deadline is None else max(0.0, deadline - clock.now())
                     d = self._store.reserve(items, priority, left)
@@ -674,6 +729,7 @@ class Limiter(_Core):
                             refund = d
                     if refund is not None:
                         self._store.refund(items, refund.placed)
+                        self._freed_by_me(items)
                     continue
                 clock.wait(event, until)
         except BaseException:
@@ -682,7 +738,37 @@ class Limiter(_Core):
                     refund = self._leave(qkey, q, w)
                 if refund is not None:
                     self._store.refund(items, refund.placed)
+                    self._freed_by_me(items)
             raise
+
+    def _move_earlier(
+        self,
+        items: tuple[Item, ...],
+        qkey: tuple[tuple[str, str | None], ...],
+        q: _Queue,
+        w: _Waiter,
+        priority: int,
+        old: Decision,
+    ) -> None:
+        """Room was freed: give back the booking and take an earlier one, in one store step."""
+        assert self._rebook is not None
+        try:
+            d = self._rebook(items, priority, old.placed)
+        except BaseException:
+            with self._lock:
+                w.busy = False
+            raise
+        now = self._clock.now()
+        with self._lock:
+            w.busy = False
+            if d.granted:
+                w.decision = d
+                w.wake_at = now + (d.start - d.now)
+            displaced = w.state == DISPLACED
+        if displaced:  # a higher priority took the turn meanwhile: give back where we ended up
+            final = d if d.granted else old
+            self._store.refund(items, final.placed)
+            self._freed_by_me(items)
 
     def _estimate(self, items: tuple[Item, ...], priority: int) -> RateLimited:
         d = self._store.reserve(items, priority, -1.0)
@@ -700,6 +786,8 @@ class Limiter(_Core):
             return self._stats_from(snaps)
 
     def close(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
         self._store.close()
 
     def __enter__(self) -> Limiter:
@@ -783,6 +871,7 @@ class AsyncLimiter(_Core):
         astore = self._store if isinstance(self._store, _AsyncBudgetStore) else None
         self._astore = cast("AsyncStore | None", astore)
         self._background: set[asyncio.Task[None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop its waiters sleep on
         self._store_lock = getattr(self._store, "lock", None) if self._local else None
         self._take_locked = getattr(self._store, "take_locked", None) if self._store_lock is not None else None
         self._hot: dict[str, algo.State] = {}
@@ -803,6 +892,35 @@ class AsyncLimiter(_Core):
             self._store.refund(items, placed)
         else:
             await asyncio.to_thread(self._store.refund, items, placed)
+        self._freed_by_me(items)
+
+    async def _arebook(self, items: Sequence[Item], priority: int, placed: Sequence[float]) -> Decision:
+        arebook = getattr(self._astore, "arebook", None)
+        if arebook is not None:
+            return cast(Decision, await arebook(items, priority, placed))
+        assert self._rebook is not None
+        if self._local:
+            return cast(Decision, self._rebook(items, priority, placed))
+        return cast(Decision, await asyncio.to_thread(self._rebook, items, priority, placed))
+
+    def _on_freed(self, freed: Iterable[tuple[str, str | None]]) -> None:
+        loop = self._loop
+        if loop is None or not self._queues:
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            for w in self._mark_freed(freed):
+                w.wake()
+        elif not loop.is_closed():
+            keys = list(freed)
+            loop.call_soon_threadsafe(self._on_freed_here, keys)
+
+    def _on_freed_here(self, freed: list[tuple[str, str | None]]) -> None:
+        for w in self._mark_freed(freed):
+            w.wake()
 
     async def try_acquire(self, cost: Cost, *, priority: int = 0, scope: ScopeArg = None) -> AsyncGrant | None:
         """Admit now or not at all (see :meth:`Limiter.try_acquire`)."""
@@ -874,8 +992,8 @@ class AsyncLimiter(_Core):
         else:
             q = q_opt
             displaced = self._enqueue(q, w)
-        if displaced is not None and displaced.decision is not None:
-            await self._arefund(displaced.items, displaced.decision.placed)
+        if displaced is not None:
+            await self._arefund(displaced[0], displaced[1].placed)
         return await self._wait(items, qkey, q, w, priority, timeout, started)
 
     async def _wait(
@@ -889,7 +1007,7 @@ class AsyncLimiter(_Core):
         started: float,
     ) -> AsyncGrant:
         clock = self._clock
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         deadline = None if timeout is None else started + timeout
         try:
             while True:
@@ -923,6 +1041,11 @@ class AsyncLimiter(_Core):
                         self._handoff(qkey, q)
                         w.state = DONE
                         return AsyncGrant(self, items, d_opt.placed, clock.now() - started)
+                    if w.replan and self._rebook is not None:
+                        w.replan = False
+                        assert w.decision is not None
+                        await self._amove_earlier(items, qkey, q, w, priority, w.decision)
+                        continue
                     until: float | None = w.wake_at
                 else:  # QUEUED
                     if deadline is not None and clock.now() >= deadline:
@@ -944,14 +1067,54 @@ class AsyncLimiter(_Core):
                 refund = self._leave(qkey, q, w)
                 w.state = DONE
                 if refund is not None:
-                    # give the slot back without awaiting (we may be cancelled)
-                    if self._astore is None and self._local:
-                        self._store.refund(items, refund.placed)
-                    else:
-                        task = loop.create_task(self._arefund(items, refund.placed))
-                        self._background.add(task)
-                        task.add_done_callback(self._background.discard)
+                    self._spawn_refund(items, refund.placed)  # without awaiting: we may be cancelled
             raise
+
+    async def _amove_earlier(
+        self,
+        items: tuple[Item, ...],
+        qkey: tuple[tuple[str, str | None], ...],
+        q: _Queue,
+        w: _Waiter,
+        priority: int,
+        old: Decision,
+    ) -> None:
+        """Room was freed: give back the booking and take an earlier one, in one store step.
+        Cancelled while the store moves it, the booking is given back wherever it landed."""
+        w.busy = True
+        task = asyncio.ensure_future(self._arebook(items, priority, old.placed))
+        try:
+            d = await asyncio.shield(task)
+        except BaseException:
+            w.busy = False
+            if w.state != DONE:
+                self._leave(qkey, q, w)
+                w.state = DONE
+
+            def give_back(t: asyncio.Future[Decision]) -> None:
+                moved = None if t.cancelled() or t.exception() is not None else t.result()
+                final = moved if moved is not None and moved.granted else old
+                self._spawn_refund(items, final.placed)
+
+            task.add_done_callback(give_back)
+            raise
+        w.busy = False
+        if d.granted:
+            w.decision = d
+            w.wake_at = self._clock.now() + (d.start - d.now)
+        if w.state == DISPLACED:  # a higher priority took the turn meanwhile
+            final = d if d.granted else old
+            await self._arefund(items, final.placed)
+
+    def _spawn_refund(self, items: tuple[Item, ...], placed: tuple[float, ...]) -> None:
+        """Give a slot back without awaiting (from a callback, or while being cancelled)."""
+        if self._astore is None and self._local:
+            self._store.refund(items, placed)
+            self._freed_by_me(items)
+            return
+        task = asyncio.get_running_loop().create_task(self._arefund(items, placed))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _aestimate(self, items: tuple[Item, ...], priority: int) -> RateLimited:
         d = await self._areserve(items, priority, -1.0)
@@ -974,6 +1137,8 @@ class AsyncLimiter(_Core):
         return self._stats_from(snaps)
 
     async def aclose(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
         if self._astore is not None:
             await self._astore.aclose()
         else:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
+import logging
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -19,9 +21,11 @@ from .._limits import Limit, Observation
 __all__ = [
     "QUOTA_IDLE",
     "AsyncStore",
+    "Freed",
     "Item",
     "KeySnapshot",
     "LeaseResult",
+    "Listeners",
     "Store",
     "WallClock",
     "limit_from_json",
@@ -30,6 +34,45 @@ __all__ = [
 
 Item = tuple[Limit, "str | None", float]
 """One limit of one request: the limit, the scope value it is charged under, the units."""
+
+Freed = Sequence[tuple[str, "str | None"]]
+"""The budgets ``(limit name, scope value)`` whose room a refund freed: what a store tells
+its listeners, so that whoever waits on them can move its booking earlier."""
+
+log = logging.getLogger("ratekeeper")
+
+
+class Listeners:
+    """The callbacks a store calls when a refund freed room (``subscribe``). Cheap to test
+    for (false while empty) and safe to change from any thread while it notifies."""
+
+    __slots__ = ("_callbacks", "_lock")
+
+    def __init__(self) -> None:
+        self._callbacks: tuple[Callable[[Freed], None], ...] = ()
+        self._lock = threading.Lock()
+
+    def __bool__(self) -> bool:
+        return bool(self._callbacks)
+
+    def add(self, callback: Callable[[Freed], None]) -> Callable[[], None]:
+        with self._lock:
+            self._callbacks = (*self._callbacks, callback)
+
+        def remove() -> None:
+            with self._lock:
+                self._callbacks = tuple(c for c in self._callbacks if c is not callback)
+
+        return remove
+
+    def notify(self, freed: Freed) -> None:
+        if not freed:
+            return
+        for callback in self._callbacks:
+            try:
+                callback(freed)
+            except Exception:  # a listener's bug must not fail the refund that freed the room
+                log.exception("a freed-room listener failed")
 
 
 QUOTA_IDLE = 7 * 86400.0

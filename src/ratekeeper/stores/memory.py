@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .. import _algorithms as algo
 from .._clock import SYSTEM_CLOCK, Clock
 from .._limits import Limit, Observation
-from ._base import Item, KeySnapshot, LeaseResult
+from ._base import Freed, Item, KeySnapshot, LeaseResult, Listeners
 
 __all__ = ["MemoryStore"]
 
@@ -30,6 +30,13 @@ class MemoryStore:
         self._leases: dict[tuple[str, str | None], algo.LeaseState] = {}
         self._epoch = self._clock.wall() - self._clock.now()
         self._now = self._clock.now
+        self._listeners = Listeners()
+
+    def subscribe(self, callback: Callable[[Freed], None]) -> Callable[[], None]:
+        """Call ``callback`` with the budgets ``(limit name, scope)`` whose room a refund freed,
+        after every refund (from any thread, outside the store's lock). Returns the function
+        that unsubscribes."""
+        return self._listeners.add(callback)
 
     def _state(self, limit: Limit, scope: str | None) -> algo.State:
         key = (limit.name, scope)
@@ -112,6 +119,26 @@ class MemoryStore:
                 st = self._states.get((limit.name, scope))
                 if st is not None:
                     algo.refund(st, now, at, amount, limit, self._epoch)
+        if self._listeners:
+            self._listeners.notify([(limit.name, scope) for limit, scope, amount in items if amount > 0])
+
+    def rebook(self, items: Sequence[Item], priority: int, placed: Sequence[float]) -> algo.Decision:
+        """Move a booking earlier in one step (see :func:`ratekeeper._algorithms.rebook`)."""
+        with self._lock:
+            return self.rebook_locked(items, priority, placed)
+
+    def rebook_locked(self, items: Sequence[Item], priority: int, placed: Sequence[float]) -> algo.Decision:
+        """``rebook`` for a caller that already holds :attr:`lock`."""
+        states = [self._state(limit, scope) for limit, scope, _ in items]
+        return algo.rebook(
+            states,
+            [item[0] for item in items],
+            [item[2] for item in items],
+            self._clock.now(),
+            priority,
+            placed,
+            self._epoch,
+        )
 
     def observe(self, limit: Limit, scope: str | None, observation: Observation) -> None:
         if limit.algorithm == "concurrent":

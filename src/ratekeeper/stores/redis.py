@@ -31,6 +31,7 @@ import os
 import struct
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from typing import Any
@@ -40,7 +41,17 @@ from .. import _algorithms as algo
 from .._clock import SystemClock
 from .._errors import StoreError, StoreUnavailable
 from .._limits import Limit, Observation
-from ._base import QUOTA_IDLE, Item, KeySnapshot, LeaseResult, WallClock, limit_from_json, limit_to_json
+from ._base import (
+    QUOTA_IDLE,
+    Freed,
+    Item,
+    KeySnapshot,
+    LeaseResult,
+    Listeners,
+    WallClock,
+    limit_from_json,
+    limit_to_json,
+)
 from .memory import MemoryStore
 
 try:
@@ -117,7 +128,7 @@ def _build_scripts() -> dict[str, Script]:
     )
     core = lua.joinpath("core.lua").read_text(encoding="utf-8")
     out = {}
-    for name in ("reserve", "refund", "observe", "snapshot"):
+    for name in ("reserve", "refund", "rebook", "observe", "snapshot"):
         parts = [prelude]
         if name == "reserve":
             parts.append(lua.joinpath("reserve_fast.lua").read_text(encoding="utf-8"))
@@ -255,6 +266,12 @@ class _RedisCore:
         self._fallback: MemoryStore | None = None
         self._retry_at = 0.0
         self._switch = threading.Lock()
+        # freed room: refunds here notify this process's listeners at once, and publish on
+        # the budget's channel for other processes (tagged with this store's id)
+        self._origin = uuid.uuid4().hex.encode()
+        self._listeners = Listeners()
+        self._names: dict[bytes, tuple[str, str | None]] = {}
+        self._freed_thread: _FreedListener | None = None
 
     # -- keys and arguments ---------------------------------------------------------------
 
@@ -269,7 +286,9 @@ class _RedisCore:
             key = text.encode()
             if len(self._keys) >= _CACHE_MAX:
                 self._keys.clear()
+                self._names.clear()
             self._keys[k] = key
+            self._names[key] = (limit.name, scope)
         return key
 
     def _spec(self, limit: Limit, priority: int) -> bytes:
@@ -316,12 +335,54 @@ class _RedisCore:
         return _Cmd("reserve", keys, argv)
 
     def _refund_cmd(self, items: Sequence[Item], placed: Sequence[float]) -> _Cmd:
-        argv = [self._head(None)]
+        argv = [self._head(None) + self._origin]
         argv += [
             self._spec(limit, _top(limit)) + _TAIL.pack(amount, at)
             for (limit, _, amount), at in zip(items, placed, strict=True)
         ]
         return _Cmd("refund", [self.key(limit, scope) for limit, scope, _ in items], argv)
+
+    def _rebook_cmd(self, items: Sequence[Item], priority: int, placed: Sequence[float]) -> _Cmd:
+        argv = [self._head(None)]
+        argv += [
+            self._spec(limit, priority) + _TAIL.pack(amount, at)
+            for (limit, _, amount), at in zip(items, placed, strict=True)
+        ]
+        return _Cmd("rebook", [self.key(limit, scope) for limit, scope, _ in items], argv)
+
+    # -- freed room -------------------------------------------------------------------------
+
+    def subscribe(self, callback: Callable[[Freed], None]) -> Callable[[], None]:
+        """Call ``callback`` with the budgets ``(limit name, scope)`` whose room a refund
+        freed: at once for refunds through this store object, and for refunds by other
+        processes and hosts through the budget's pub/sub channel (a listener thread with
+        one connection, started with the first subscriber; it blocks on the socket, never
+        polls). Returns the function that unsubscribes."""
+        remove = self._listeners.add(callback)
+        if self._freed_thread is None:
+            client = self._pubsub_client()
+            if client is not None:
+                pattern = _glob_escape(self._tag) + "*|freed"
+                self._freed_thread = _FreedListener(client, pattern, self._origin, self._heard, self.where)
+        return remove
+
+    def _pubsub_client(self) -> Client | None:
+        """A synchronous client to listen with, or None (then only this process is heard)."""
+        return None
+
+    def _heard(self, channel: bytes) -> None:
+        name = self._names.get(channel[: -len(b"|freed")])
+        if name is not None:
+            self._listeners.notify([name])
+
+    def _freed_here(self, items: Sequence[Item]) -> None:
+        if self._listeners:
+            self._listeners.notify([(limit.name, scope) for limit, scope, amount in items if amount > 0])
+
+    def _stop_listening(self) -> None:
+        if self._freed_thread is not None:
+            self._freed_thread.stop()
+            self._freed_thread = None
 
     def _observe_cmd(self, limit: Limit, scope: str | None, obs: Observation) -> _Cmd:
         argv = [
@@ -665,6 +726,56 @@ class _Held:
 # ---------------------------------------------------------------------------------------
 
 
+class _FreedListener:
+    """A daemon thread subscribed to the freed-room channels of one prefix. It blocks on its
+    connection; when Redis goes away it reconnects with a capped backoff."""
+
+    def __init__(self, client: Client, pattern: str, origin: bytes, heard: Callable[[bytes], None], where: str) -> None:
+        self._client = client
+        self._pattern = pattern
+        self._origin = origin
+        self._heard = heard
+        self._where = where
+        self._stopped = threading.Event()
+        self._pubsub: Any = None
+        self._thread = threading.Thread(target=self._run, name="ratekeeper-freed", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        backoff = 0.05
+        while not self._stopped.is_set():
+            try:
+                ps = self._pubsub = self._client.pubsub(ignore_subscribe_messages=True)
+                ps.psubscribe(self._pattern)
+                backoff = 0.05
+                for msg in ps.listen():
+                    if self._stopped.is_set():
+                        break
+                    if msg is None or msg.get("type") != "pmessage" or msg.get("data") == self._origin:
+                        continue
+                    channel = msg["channel"]
+                    self._heard(channel if isinstance(channel, bytes) else str(channel).encode())
+            except Exception as exc:
+                if self._stopped.is_set():
+                    break
+                log.debug("freed-room listener lost %s (%s); again in %.2fs", self._where, exc, backoff)
+                self._stopped.wait(backoff)
+                backoff = min(backoff * 2, 2.0)
+            finally:
+                with contextlib.suppress(Exception):
+                    if self._pubsub is not None:
+                        self._pubsub.close()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        ps = self._pubsub
+        if ps is not None:
+            with contextlib.suppress(Exception):
+                ps.punsubscribe()
+            with contextlib.suppress(Exception):
+                ps.close()
+
+
 class RedisStore(_RedisCore):
     """A budget store in Redis (or Valkey), shared by every process on every host.
 
@@ -823,6 +934,22 @@ class RedisStore(_RedisCore):
                 self._run(self._refund_cmd(ri, rp))
             except StoreError as exc:
                 self._refund_failed(exc)
+        self._freed_here(items)
+
+    def rebook(self, items: Sequence[Item], priority: int, placed: Sequence[float]) -> algo.Decision:
+        """Move a booking earlier in one script (see :func:`ratekeeper._algorithms.rebook`)."""
+        if self._fallback is not None:
+            fb = self._local_now()
+            if fb is not None:
+                return fb.rebook(self._scale(items), priority, placed)
+        try:
+            reply = self._run(self._rebook_cmd(items, priority, placed))
+        except StoreError:
+            return algo.Decision(max(placed), math.nan, False, 0, tuple(placed))  # it stays where it is
+        return self._decision(reply, len(items))
+
+    def _pubsub_client(self) -> Client | None:
+        return self._client if isinstance(self._client, _redis.Redis) else None
 
     def observe(self, limit: Limit, scope: str | None, observation: Observation) -> None:
         if limit.algorithm == "concurrent":
@@ -889,6 +1016,7 @@ class RedisStore(_RedisCore):
         return len(keys)
 
     def close(self) -> None:
+        self._stop_listening()
         held: _Held | None = getattr(self._lane, "held", None)
         if held is not None:
             held.release()
@@ -1047,6 +1175,26 @@ class AsyncRedisStore(_RedisCore):
                 await self._run(self._refund_cmd(ri, rp))
             except StoreError as exc:
                 self._refund_failed(exc)
+        self._freed_here(items)
+
+    async def arebook(self, items: Sequence[Item], priority: int, placed: Sequence[float]) -> algo.Decision:
+        """See :meth:`RedisStore.rebook`."""
+        if self._fallback is not None:
+            fb = self._local_now()
+            if fb is not None:
+                return fb.rebook(self._scale(items), priority, placed)
+        try:
+            reply = await self._run(self._rebook_cmd(items, priority, placed))
+        except StoreError:
+            return algo.Decision(max(placed), math.nan, False, 0, tuple(placed))
+        return self._decision(reply, len(items))
+
+    def _pubsub_client(self) -> Client | None:
+        # pub/sub runs on a thread with a synchronous client: the one of the synchronous twin
+        if self._sync_args is None:
+            return None
+        twin = self._twin()
+        return twin._client if isinstance(twin._client, _redis.Redis) else None
 
     async def aobserve(self, limit: Limit, scope: str | None, observation: Observation) -> None:
         if limit.algorithm == "concurrent":
@@ -1135,6 +1283,7 @@ class AsyncRedisStore(_RedisCore):
                 retry_interval=self._retry_interval,
                 **kwargs,
             )
+            self._sync._origin = self._origin  # one store: its own announcements are not news
         return self._sync
 
     def reserve(self, items: Sequence[Item], priority: int, max_wait: float | None) -> algo.Decision:
@@ -1142,6 +1291,10 @@ class AsyncRedisStore(_RedisCore):
 
     def refund(self, items: Sequence[Item], placed: Sequence[float]) -> None:
         self._twin().refund(items, placed)
+        self._freed_here(items)
+
+    def rebook(self, items: Sequence[Item], priority: int, placed: Sequence[float]) -> algo.Decision:
+        return self._twin().rebook(items, priority, placed)
 
     def observe(self, limit: Limit, scope: str | None, observation: Observation) -> None:
         self._twin().observe(limit, scope, observation)
@@ -1160,6 +1313,7 @@ class AsyncRedisStore(_RedisCore):
         return self._twin().leases(limit, scope)
 
     def close(self) -> None:
+        self._stop_listening()
         if self._sync is not None:
             self._sync.close()
             self._sync = None

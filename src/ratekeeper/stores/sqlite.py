@@ -38,7 +38,18 @@ from .. import __version__
 from .. import _algorithms as algo
 from .._errors import StoreError, StoreUnavailable
 from .._limits import Limit, Observation
-from ._base import QUOTA_IDLE, Item, KeySnapshot, LeaseResult, WallClock, limit_from_json, limit_to_json
+from ._base import (
+    QUOTA_IDLE,
+    Freed,
+    Item,
+    KeySnapshot,
+    LeaseResult,
+    Listeners,
+    WallClock,
+    limit_from_json,
+    limit_to_json,
+)
+from ._wake import HostWake
 
 __all__ = ["QUOTA_IDLE", "SCHEMA_VERSION", "SQLiteStore"]
 
@@ -257,6 +268,8 @@ class SQLiteStore:
         self._conns: list[tuple[int, sqlite3.Connection]] = []
         self._conns_lock = threading.Lock()
         self._closed = False
+        self._listeners = Listeners()
+        self._wake = HostWake(self.path)
         self._connection()  # create the file and check its schema now: errors surface at once
 
     def __repr__(self) -> str:
@@ -501,7 +514,36 @@ class SQLiteStore:
 
         return self._run(body)
 
+    def subscribe(self, callback: Callable[[Freed], None]) -> Callable[[], None]:
+        """Call ``callback`` with the budgets ``(limit name, scope)`` whose room a refund
+        freed: at once for refunds through this store object, and for refunds by other
+        processes of this host through a unix datagram socket (a thread blocked on it,
+        started with the first subscriber). Returns the function that unsubscribes."""
+        remove = self._listeners.add(callback)
+        self._wake.listen(self._listeners.notify)
+        return remove
+
+    def rebook(self, items: Sequence[Item], priority: int, placed: Sequence[float]) -> algo.Decision:
+        """Move a booking earlier in one transaction (see :func:`ratekeeper._algorithms.rebook`)."""
+
+        def body(conn: sqlite3.Connection) -> algo.Decision:
+            now = self._now(conn)
+            states = self._states(conn, items)
+            d = algo.rebook(states, [it[0] for it in items], [it[2] for it in items], now, priority, placed, 0.0)
+            if d.granted:
+                self._save(conn, items, states, now)
+            return d
+
+        return self._run(body)
+
     def refund(self, items: Sequence[Item], placed: Sequence[float]) -> None:
+        self._refund(items, placed)
+        freed = [(limit.name, scope) for limit, scope, amount in items if amount > 0]
+        if self._listeners:
+            self._listeners.notify(freed)
+        self._wake.announce(freed)
+
+    def _refund(self, items: Sequence[Item], placed: Sequence[float]) -> None:
         def body(conn: sqlite3.Connection) -> None:
             now = self._now(conn)
             seen: dict[tuple[str, str | None], algo.State | None] = {}
@@ -645,6 +687,7 @@ class SQLiteStore:
     def close(self) -> None:
         """Close this process's connections (any thread's); later calls raise StoreError."""
         self._closed = True
+        self._wake.close()
         pid = os.getpid()
         with self._conns_lock:
             mine = [c for p, c in self._conns if p == pid]

@@ -818,8 +818,43 @@ local function snapshot(st, it, now)
   return used, reserved, mmax(0.0, nxt - now), mmax(0.0, st.b - now), cap
 end
 
+-- The earliest common start of every item: raise t to each limit's earliest until all agree
+-- (a fixed point); the bound is a guard, and past it the horizon is a common start. Mirrors
+-- the loop of _algorithms.decide. Returns t and the 0-based index of the binding item.
+local function common_start(items, states, now)
+  local n = #items
+  local t, binding = now, 0
+  local rounds = 4
+  for i = 1, n do
+    rounds = rounds + events(states[i])
+  end
+  for _ = 1, rounds do
+    local moved = false
+    for i = 1, n do
+      local s = earliest(states[i], items[i], now, t)
+      if s > t then
+        t = s
+        binding = i - 1
+        moved = true
+      end
+    end
+    if not moved then
+      return t, binding
+    end
+  end
+  for i = 1, n do
+    local s = horizon(states[i], items[i])
+    if s > t then
+      t = s
+      binding = i - 1
+    end
+  end
+  return t, binding
+end
+
 -- Load every key's state once (a key named twice shares one state), run `body`, and (with
--- `persist`) save what changed. Returns what `body` returns.
+-- `persist`) save what changed, unless `body` returns false as a second value. Returns
+-- what `body` returns first.
 local function with_states(head_arg, body, persist)
   local given, max_wait, margin = sunpack('<ddd', head_arg)
   local now = store_now(given)
@@ -834,8 +869,8 @@ local function with_states(head_arg, body, persist)
     end
     items[i], states[i] = it, st
   end
-  local out = body(items, states, now, max_wait)
-  if not persist then
+  local out, keep = body(items, states, now, max_wait)
+  if not persist or keep == false then
     return out
   end
   local saved = {}

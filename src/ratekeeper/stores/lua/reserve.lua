@@ -31,38 +31,7 @@ local function decide(items, states, now, max_wait)
     end
     return spack('<ddddd', t, now, 1, 0, commit(states[1], items[1], t))
   end
-  -- a common start: raise t to each limit's earliest until all agree (a fixed point); the
-  -- bound is a guard, and past it the horizon is a common start (mirrors decide)
-  local t, binding = now, 0
-  local rounds = 4
-  for i = 1, n do
-    rounds = rounds + events(states[i])
-  end
-  local settled = false
-  for _ = 1, rounds do
-    local moved = false
-    for i = 1, n do
-      local s = earliest(states[i], items[i], now, t)
-      if s > t then
-        t = s
-        binding = i - 1
-        moved = true
-      end
-    end
-    if not moved then
-      settled = true
-      break
-    end
-  end
-  if not settled then
-    for i = 1, n do
-      local s = horizon(states[i], items[i])
-      if s > t then
-        t = s
-        binding = i - 1
-      end
-    end
-  end
+  local t, binding = common_start(items, states, now)
   if max_wait == max_wait and t - now > max_wait then
     return spack('<dddd', t, now, 0, binding)
   end

@@ -1,0 +1,35 @@
+-- rebook: KEYS and ARGV as in reserve.lua, each item's `at` where it is booked now. Room was
+-- freed: give the booking back and book the earliest common start instead, if that comes
+-- before the old one; otherwise change nothing. Mirrors _algorithms.rebook. Returns
+--   <start, now, 1, binding, placed…>  moved earlier
+--   <old, now, 0, binding, old placed…> left where it was (nothing written)
+
+return with_states(ARGV[1], function(items, states, now)
+  local n = #items
+  local old = NINF
+  for i = 1, n do
+    old = mmax(old, items[i].at)
+  end
+  local function stay(binding)
+    local out = { spack('<dddd', old, now, 0, binding) }
+    for i = 1, n do
+      out[i + 1] = spack('<d', items[i].at)
+    end
+    return concat(out), false
+  end
+  if old <= now then
+    return stay(0)
+  end
+  for i = 1, n do
+    refund(states[i], items[i], now)
+  end
+  local t, binding = common_start(items, states, now)
+  if t - now > old - now or not (t < old) then
+    return stay(binding)
+  end
+  local out = { spack('<dddd', t, now, 1, binding) }
+  for i = 1, n do
+    out[i + 1] = spack('<d', commit(states[i], items[i], t))
+  end
+  return concat(out)
+end, true)
