@@ -124,8 +124,11 @@ def test_a_partial_refund_moves_the_waiter_no_further_than_the_room_allows(rig: 
 
 
 async def booked(limiter: rk.AsyncLimiter) -> None:
+    """Until a head holds its booking and is not moving it (a store's answer computed at one
+    fake time must not land after the test moved the clock on)."""
     for _ in range(1000):
-        if any(q.holder is not None and q.holder.decision is not None for q in limiter._queues.values()):
+        heads = [q.holder for q in limiter._queues.values() if q.holder is not None]
+        if any(w.decision is not None for w in heads) and not any(w.busy or w.replan for w in heads):
             return
         await asyncio.sleep(0.002)
     raise AssertionError("the waiter never booked")
@@ -148,14 +151,46 @@ async def test_async_a_settle_below_the_booking_admits_the_waiter_at_once(
         b = await asyncio.wait_for(task, 5)
         assert a.at is not None and b.at is not None
         assert b.at - a.at == pytest.approx(0.1, abs=1e-6)
-        task2 = asyncio.create_task(limiter.acquire({"w": 100}))  # waits for a and b to leave
+    finally:
+        if isinstance(store, AsyncRedisStore):
+            await store.aclear()
+        await limiter.aclose()
+
+
+def test_a_small_request_backfills_room_the_sleeping_head_cannot_use(rig: tuple[FakeClock, Store]) -> None:
+    """EASY backfilling: the head waits for 30 units at t = 2.0; 10 units fit now without
+    moving its slot, so a request for 10 starts now instead of queueing behind it; one for
+    20 does not fit and waits its turn. The head still starts at 2.0."""
+    clock, store = rig
+    limiter = rk.Limiter([W], store=store, clock=clock)
+    first = limiter.acquire({"w": 80})
+    out: dict[str, rk.Grant] = {}
+    head = admit_in_thread(limiter, {"w": 30}, out)
+    wait_until_booked(limiter)
+    small = limiter.acquire({"w": 10}, timeout=0.0)  # would raise RateLimited if it had to queue
+    assert first.at is not None and small.at is not None and small.at == first.at
+    stats = {s.limit: s for s in limiter.statistics()}["w"]
+    assert stats.used == 90.0 and stats.reserved == 30.0  # the head's 30 still stand at 2.0
+    clock.advance(2.0)
+    head.join(5)
+    assert out["grant"].at is not None and out["grant"].at - first.at == pytest.approx(2.0, abs=1e-6)
+
+
+async def test_async_backfill(rig: tuple[FakeClock, Store], request: pytest.FixtureRequest) -> None:
+    clock, store = rig
+    if isinstance(store, RedisStore):
+        store.close()
+        store = AsyncRedisStore.from_url(request.getfixturevalue("redis_url"), prefix=unique_prefix(), clock=clock)
+    limiter = rk.AsyncLimiter([W], store=store, clock=clock)
+    try:
+        first = await limiter.acquire({"w": 80})
+        head = asyncio.create_task(limiter.acquire({"w": 30}))
         await booked(limiter)
-        await b.release()
-        clock.advance(0.05)
-        assert not task2.done()  # a's 10 still stands until 2.0
-        clock.advance(2.0 - 0.15)
-        c = await asyncio.wait_for(task2, 5)
-        assert c.at is not None and c.at - a.at == pytest.approx(2.0, abs=1e-6)
+        small = await limiter.acquire({"w": 10}, timeout=0.0)
+        assert small.at == first.at
+        clock.advance(2.0)
+        g = await asyncio.wait_for(head, 5)
+        assert first.at is not None and g.at is not None and g.at - first.at == pytest.approx(2.0, abs=1e-6)
     finally:
         if isinstance(store, AsyncRedisStore):
             await store.aclear()

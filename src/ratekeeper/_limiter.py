@@ -11,7 +11,11 @@ hands the turn to the next, who books its own slot in one step. So
 * a higher priority never waits behind a lower one in this process: it takes the head's
   place and the displaced head's reservation is returned;
 * across processes, reservations already booked are honoured; a limit's ``reserve`` keeps a
-  share of the budget that only high priorities may use.
+  share of the budget that only high priorities may use;
+* a request arriving while the head sleeps on a later booking first tries to start now
+  (backfilling): the store admits it only where every booked slot stays valid;
+* freed room (a refund here, in another limiter on the store or in another process) wakes
+  the heads booked over those budgets, which move their bookings earlier in one store step.
 
 When nobody waits for the same budgets, ``acquire`` is one store call and no queue at all.
 """
@@ -330,6 +334,17 @@ class _Core:
         w.state = QUEUED
         return to_refund
 
+    @staticmethod
+    def _may_backfill(q: _Queue | None, priority: int) -> bool:
+        """Whether a request joining ``q`` may first try to start now: the head sleeps on a
+        booking it outranks or equals (a higher priority displaces it instead). The store
+        admits it now only where that leaves every booked slot valid, so the head is never
+        delayed: room the head cannot use yet is not left idle (EASY backfilling)."""
+        if q is None:
+            return False
+        holder = q.holder
+        return holder is not None and holder.state == RESERVED and priority <= holder.priority
+
     def _outranked(self, q: _Queue, w: _Waiter) -> bool:
         return bool(q.heap) and q.heap[0].priority > w.priority
 
@@ -641,6 +656,12 @@ class Limiter(_Core):
             if reserved:
                 return self._wait(items, qkey, q, w, priority, timeout, clock.now())
         started = clock.now()
+        with self._lock:
+            backfill = self._may_backfill(self._queues.get(qkey), priority)
+        if backfill:
+            d = self._store.reserve(items, priority, 0.0)
+            if d.granted:
+                return Grant(self, items, d.placed, clock.now() - started)
         with self._lock:
             existing = self._queues.get(qkey)
             w = _Waiter(priority, next(self._seq), items)
@@ -982,6 +1003,10 @@ class AsyncLimiter(_Core):
             q.holder = w
             return await self._wait(items, qkey, q, w, priority, timeout, self._clock.now())
         started = self._clock.now()
+        if self._may_backfill(self._queues.get(qkey), priority):
+            d = await self._areserve(items, priority, 0.0)
+            if d.granted:
+                return AsyncGrant(self, items, d.placed, self._clock.now() - started)
         q_opt = self._queues.get(qkey)
         w = _Waiter(priority, next(self._seq), items)
         displaced = None
