@@ -284,3 +284,57 @@ def test_a_refund_in_another_process_wakes_the_waiter(
         if isinstance(limiter.store, RedisStore):
             limiter.store.clear()
         limiter.close()
+
+
+async def test_a_head_outranked_while_moving_its_booking_leaves_nothing_behind() -> None:
+    """A higher priority arrives while the head waits for the store to move its booking: the
+    head steps aside once the store answers and gives back the booking it ended up with;
+    no unit stays booked for nobody (found in review: 50 units leaked at 0.1)."""
+    clock = FakeClock(start=0.0)
+    store = MemoryStore(clock)
+    limiter = rk.AsyncLimiter([W], store=store, clock=clock)
+    a = await limiter.acquire({"w": 100})
+    b_task = asyncio.create_task(limiter.acquire({"w": 50}))
+    await booked(limiter)
+    q = next(iter(limiter._queues.values()))
+    clock.advance(0.1)
+    await a.settle({"w": 10})  # 90 back: the head B is told to move
+    await asyncio.sleep(0)  # B starts moving its booking (the store step is a task)
+    assert q.holder is not None and q.holder.busy
+    c = await limiter.acquire({"w": 5}, priority=10)  # outranks B while it moves
+    assert c.at == 0.1
+    b = await asyncio.wait_for(b_task, 5)
+    assert b.at == 0.1
+    state = store.state_for(W, None)
+    assert isinstance(state, algo.SlidingState)
+    assert state.load(0.1, 2.0) == 65.0  # a's 10, c's 5, b's 50: nothing else
+    assert state.total() == 65.0  # and nothing booked later either
+    await limiter.aclose()
+
+
+def test_redis_moves_a_booking_only_where_it_lives(redis_url: str) -> None:
+    """While the Redis store limits locally (its fallback during an outage), a booking made
+    in Redis before the outage stays where it is: the local store never held it, and moving
+    it there would give back units of other local bookings (found in review)."""
+    from ratekeeper._errors import StoreUnavailable
+
+    limit = rk.Limit("t", 10, 10.0, algorithm="token")
+    store = RedisStore.from_url(redis_url, prefix=unique_prefix(), fallback=1.0, retry_interval=30)
+    try:
+        store.reserve(((limit, None, 10.0),), 0, None)
+        head = store.reserve(((limit, None, 5.0),), 0, None)  # in Redis, ~5 s ahead
+        fallback = store._went_away(StoreUnavailable("simulated outage"))
+        store.reserve(((limit, None, 10.0),), 0, None)  # local bookings
+        other = store.reserve(((limit, None, 5.0),), 0, None)
+        state = fallback.state_for(store._small(limit), None)
+        assert isinstance(state, algo.TokenState)
+        before = state.tat
+        stay = store.rebook(((limit, None, 5.0),), 0, head.placed)
+        assert not stay.granted and stay.placed == head.placed
+        assert state.tat == before  # nothing given back locally
+        moved = store.rebook(((limit, None, 5.0),), 0, other.placed)  # a local booking moves locally
+        assert not moved.granted and state.tat == before  # (nothing was freed: it stays too)
+    finally:
+        store._fallback = None
+        store.clear()
+        store.close()

@@ -28,7 +28,8 @@ import itertools
 import logging
 import math
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol, cast
 
 from . import _algorithms as algo
@@ -37,7 +38,7 @@ from ._clock import SYSTEM_CLOCK, Clock, clock_asleep, clock_sleep
 from ._errors import CostExceedsCapacity, RateLimited, UnknownLimit
 from ._limits import Cost, Limit, LimitStatistics, Observation, ScopeArg, resolve_scope
 from .stores import Item, Store, StoreSpec, open_store
-from .stores._base import AsyncStore, KeySnapshot, _AsyncBudgetStore
+from .stores._base import AsyncStore, Freed, KeySnapshot, _AsyncBudgetStore
 
 __all__ = ["AsyncGrant", "AsyncLimiter", "Grant", "HasLimits", "Limiter", "LimitsArg"]
 
@@ -57,6 +58,8 @@ QUEUED, TURN, RESERVED, DISPLACED, DONE = 0, 1, 2, 3, -1
 SETTLE_PRIORITY = 2**31
 """Extra charges after a response are debts: they may use the whole capacity."""
 _EMPTY: tuple[Item, ...] = ()
+_STAY = Decision(0.0, 0.0, False, 0, ())
+"""A rebooking that moved nothing (the store failed to answer): the booking held stands."""
 _NUMBERS = (int, float)
 
 
@@ -163,9 +166,9 @@ class _Core:
         # freed room (a refund here, in another limiter on this store, or in another process)
         # wakes the heads sleeping on those budgets, which move their bookings earlier
         self._rebook = getattr(self._store, "rebook", None)
-        subscribe = getattr(self._store, "subscribe", None)
-        self._self_notify = subscribe is None
-        self._unsubscribe = subscribe(self._on_freed) if subscribe is not None else None
+        self._subscribe = getattr(self._store, "subscribe", None)
+        self._self_notify = self._subscribe is None
+        self._unsubscribe: Callable[[], None] | None = None  # listening starts with the first queue
 
     @property
     def limits(self) -> Mapping[str, Limit]:
@@ -262,6 +265,26 @@ class _Core:
         """A store listener: room was freed on these budgets (any thread)."""
         raise NotImplementedError
 
+    def _new_queue(self, qkey: tuple[tuple[str, str | None], ...]) -> _Queue:
+        """A queue for these budgets (callers hold the lock / run on the loop). The first one
+        subscribes this limiter to the store's freed-room announcements, through a weak
+        reference: a limiter nobody holds any more is not kept alive by its store."""
+        q = self._queues[qkey] = _Queue()
+        if self._unsubscribe is None and self._subscribe is not None:
+            method = weakref.WeakMethod(self._on_freed)
+            remove: list[Callable[[], None]] = []
+
+            def on_freed(freed: Freed) -> None:
+                target = method()
+                if target is not None:
+                    target(freed)
+                elif remove:
+                    remove[0]()
+
+            remove.append(self._subscribe(on_freed))
+            self._unsubscribe = remove[0]
+        return q
+
     def _mark_freed(self, freed: Iterable[tuple[str, str | None]]) -> list[_Waiter]:
         """Flag the heads holding (or booking) a slot over any of these budgets (callers hold
         the lock / run on the loop); returns them, to be woken."""
@@ -285,17 +308,19 @@ class _Core:
 
     def _enqueue(self, q: _Queue, w: _Waiter) -> tuple[tuple[Item, ...], Decision] | None:
         """Queue ``w``; if it outranks a head that is sleeping on a reservation, displace
-        that head and return its booking, for the caller to give back (a head moving its
-        booking at this moment gives back wherever the booking lands itself)."""
+        that head and return its booking, for the caller to give back. A head moving its
+        booking at this moment is left alone: it steps aside itself when the store answers
+        (``_step_aside``), giving back wherever its booking landed."""
         heapq.heappush(q.heap, w)
         holder = q.holder
-        if holder is not None and holder.state == RESERVED and holder.priority < w.priority:
+        # a head moving its booking steps aside itself once the store has answered
+        if holder is not None and holder.state == RESERVED and holder.priority < w.priority and not holder.busy:
             holder.state = DISPLACED
             heapq.heappush(q.heap, holder)
             q.holder = None
             holder.wake()
             self._promote(q)
-            if holder.busy or holder.decision is None:
+            if holder.decision is None:
                 return None
             return holder.items, holder.decision
         if holder is None:
@@ -344,6 +369,16 @@ class _Core:
             return False
         holder = q.holder
         return holder is not None and holder.state == RESERVED and priority <= holder.priority
+
+    def _step_aside(self, q: _Queue, w: _Waiter) -> Decision | None:
+        """After a head moved its booking: if a higher priority queued meanwhile, give it the
+        turn and return the booking to give back (callers hold the lock / run on the loop)."""
+        if q.holder is not w or w.state != RESERVED or not self._outranked(q, w):
+            return None
+        w.state = DISPLACED
+        heapq.heappush(q.heap, w)
+        self._promote(q)
+        return w.decision
 
     def _outranked(self, q: _Queue, w: _Waiter) -> bool:
         return bool(q.heap) and q.heap[0].priority > w.priority
@@ -643,7 +678,7 @@ class Limiter(_Core):
                         return Grant(self, items, d.placed, 0.0)
                     if not d.granted:
                         raise self._limited(d, items)
-                    q = self._queues[qkey] = _Queue()
+                    q = self._new_queue(qkey)
                     w = _Waiter(priority, next(self._seq), items)
                     w.event = threading.Event()
                     w.state = RESERVED
@@ -668,7 +703,7 @@ class Limiter(_Core):
             w.event = threading.Event()
             displaced = None
             if existing is None:
-                q = self._queues[qkey] = _Queue()
+                q = self._new_queue(qkey)
                 q.holder = w
                 w.state = TURN
             else:
@@ -775,6 +810,9 @@ class Limiter(_Core):
         assert self._rebook is not None
         try:
             d = self._rebook(items, priority, old.placed)
+        except Exception as exc:  # moving is an improvement: the booking held stands
+            log.debug("booking not moved earlier: %s", exc)
+            d = _STAY
         except BaseException:
             with self._lock:
                 w.busy = False
@@ -785,10 +823,9 @@ class Limiter(_Core):
             if d.granted:
                 w.decision = d
                 w.wake_at = now + (d.start - d.now)
-            displaced = w.state == DISPLACED
-        if displaced:  # a higher priority took the turn meanwhile: give back where we ended up
-            final = d if d.granted else old
-            self._store.refund(items, final.placed)
+            aside = self._step_aside(q, w)
+        if aside is not None:  # a higher priority queued meanwhile: give back where we ended up
+            self._store.refund(items, aside.placed)
             self._freed_by_me(items)
 
     def _estimate(self, items: tuple[Item, ...], priority: int) -> RateLimited:
@@ -995,7 +1032,7 @@ class AsyncLimiter(_Core):
                 return AsyncGrant(self, items, d.placed, 0.0)
             if not d.granted:
                 raise self._limited(d, items)
-            q = self._queues[qkey] = _Queue()
+            q = self._new_queue(qkey)
             w = _Waiter(priority, next(self._seq), items)
             w.state = RESERVED
             w.decision = d
@@ -1011,7 +1048,7 @@ class AsyncLimiter(_Core):
         w = _Waiter(priority, next(self._seq), items)
         displaced = None
         if q_opt is None:
-            q = self._queues[qkey] = _Queue()
+            q = self._new_queue(qkey)
             q.holder = w
             w.state = TURN
         else:
@@ -1110,7 +1147,12 @@ class AsyncLimiter(_Core):
         task = asyncio.ensure_future(self._arebook(items, priority, old.placed))
         try:
             d = await asyncio.shield(task)
+        except Exception as exc:  # moving is an improvement: the booking held stands
+            log.debug("booking not moved earlier: %s", exc)
+            d = _STAY
         except BaseException:
+            # cancelled while the store moves the booking: leave the queue now (handing the
+            # turn on) and give the booking back wherever the store leaves it
             w.busy = False
             if w.state != DONE:
                 self._leave(qkey, q, w)
@@ -1127,9 +1169,9 @@ class AsyncLimiter(_Core):
         if d.granted:
             w.decision = d
             w.wake_at = self._clock.now() + (d.start - d.now)
-        if w.state == DISPLACED:  # a higher priority took the turn meanwhile
-            final = d if d.granted else old
-            await self._arefund(items, final.placed)
+        aside = self._step_aside(q, w)
+        if aside is not None:  # a higher priority queued meanwhile: give back where we ended up
+            self._spawn_refund(items, aside.placed)
 
     def _spawn_refund(self, items: tuple[Item, ...], placed: tuple[float, ...]) -> None:
         """Give a slot back without awaiting (from a callback, or while being cancelled)."""

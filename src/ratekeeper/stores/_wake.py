@@ -109,7 +109,7 @@ class HostWake:
         if not self.available or (self._thread is not None and self._listener_pid == os.getpid()):
             return  # listening already (a forked child inherits no thread: it binds its own)
         try:
-            self.dir.mkdir(mode=0o777, exist_ok=True)
+            self.dir.mkdir(mode=0o700, exist_ok=True)
             path = self.dir / f"{self.origin}.sock"
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
             sock.bind(str(path))
@@ -138,6 +138,10 @@ class HostWake:
                 heard(freed)
 
     def close(self) -> None:
+        if self._listener_pid and self._listener_pid != os.getpid():
+            # a forked child's copy: the socket and the thread are its parent's
+            self._recv = self._path = self._thread = None
+            return
         sock, path = self._recv, self._path
         self._recv = self._path = None
         if sock is not None and path is not None:

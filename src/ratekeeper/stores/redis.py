@@ -87,6 +87,9 @@ _REAL_MARGIN = 1.0
 _TEST_MARGIN = 3600.0
 """The same with an injected clock: test time may crawl while real time (the TTL) runs."""
 _CACHE_MAX = 4096
+_LISTEN_TICK = 1.0
+"""Seconds the freed-room listener blocks on its connection before it checks whether its
+store was closed (one wake-up a second per listening store, no work otherwise)."""
 _SNAPSHOT_BATCH = 256
 _OPTIONS = ("prefix", "fallback", "retry_interval", "cluster")
 """Query parameters of a store URL that are ours, not redis-py's."""
@@ -269,6 +272,7 @@ class _RedisCore:
         # freed room: refunds here notify this process's listeners at once, and publish on
         # the budget's channel for other processes (tagged with this store's id)
         self._origin = uuid.uuid4().hex.encode()
+        self._listener_pid = os.getpid()
         self._listeners = Listeners()
         self._names: dict[bytes, tuple[str, str | None]] = {}
         self._freed_thread: _FreedListener | None = None
@@ -286,6 +290,7 @@ class _RedisCore:
             key = text.encode()
             if len(self._keys) >= _CACHE_MAX:
                 self._keys.clear()
+            if len(self._names) >= 16 * _CACHE_MAX:
                 self._names.clear()
             self._keys[k] = key
             self._names[key] = (limit.name, scope)
@@ -335,6 +340,8 @@ class _RedisCore:
         return _Cmd("reserve", keys, argv)
 
     def _refund_cmd(self, items: Sequence[Item], placed: Sequence[float]) -> _Cmd:
+        if self._listener_pid != os.getpid():
+            self._listen()  # a forked child: announce under its own id (and listen, if waited on)
         argv = [self._head(None) + self._origin]
         argv += [
             self._spec(limit, _top(limit)) + _TAIL.pack(amount, at)
@@ -359,12 +366,20 @@ class _RedisCore:
         one connection, started with the first subscriber; it blocks on the socket, never
         polls). Returns the function that unsubscribes."""
         remove = self._listeners.add(callback)
-        if self._freed_thread is None:
+        self._listen()
+        return remove
+
+    def _listen(self) -> None:
+        with self._switch:
+            if self._listener_pid != os.getpid():  # a forked child: its own id, its own thread
+                self._origin = uuid.uuid4().hex.encode()
+                self._freed_thread, self._listener_pid = None, os.getpid()
+            if self._freed_thread is not None or not self._listeners:
+                return
             client = self._pubsub_client()
             if client is not None:
                 pattern = _glob_escape(self._tag) + "*|freed"
                 self._freed_thread = _FreedListener(client, pattern, self._origin, self._heard, self.where)
-        return remove
 
     def _pubsub_client(self) -> Client | None:
         """A synchronous client to listen with, or None (then only this process is heard)."""
@@ -380,9 +395,10 @@ class _RedisCore:
             self._listeners.notify([(limit.name, scope) for limit, scope, amount in items if amount > 0])
 
     def _stop_listening(self) -> None:
-        if self._freed_thread is not None:
-            self._freed_thread.stop()
-            self._freed_thread = None
+        with self._switch:
+            thread, self._freed_thread = self._freed_thread, None
+        if thread is not None and self._listener_pid == os.getpid():
+            thread.stop()
 
     def _observe_cmd(self, limit: Limit, scope: str | None, obs: Observation) -> _Cmd:
         argv = [
@@ -624,6 +640,15 @@ class _RedisCore:
                 rp.append(at)
         return ri, rp, li, lp
 
+    def _rebook_where(self, placed: Sequence[float]) -> MemoryStore | bool:
+        """Where a booking can be moved: True (Redis), the local fallback (its times are
+        negative, see ``_split``), or False (it straddles both, or its store is not in use)."""
+        local = [at < 0 for at in placed]
+        fb = self._fallback
+        if all(local) and fb is not None:
+            return fb
+        return not any(local) and (fb is None or self._local_now() is None)
+
     def _refund_failed(self, exc: StoreError) -> None:
         if self._fraction is None or not isinstance(exc, StoreUnavailable):
             raise exc
@@ -726,6 +751,11 @@ class _Held:
 # ---------------------------------------------------------------------------------------
 
 
+def _stay(placed: Sequence[float]) -> algo.Decision:
+    """A rebooking that moved nothing: the booking stays where it is."""
+    return algo.Decision(max(placed), math.nan, False, 0, tuple(placed))
+
+
 class _FreedListener:
     """A daemon thread subscribed to the freed-room channels of one prefix. It blocks on its
     connection; when Redis goes away it reconnects with a capped backoff."""
@@ -737,20 +767,20 @@ class _FreedListener:
         self._heard = heard
         self._where = where
         self._stopped = threading.Event()
-        self._pubsub: Any = None
         self._thread = threading.Thread(target=self._run, name="ratekeeper-freed", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         backoff = 0.05
         while not self._stopped.is_set():
+            ps = None
             try:
-                ps = self._pubsub = self._client.pubsub(ignore_subscribe_messages=True)
+                ps = self._client.pubsub(ignore_subscribe_messages=True)
                 ps.psubscribe(self._pattern)
                 backoff = 0.05
-                for msg in ps.listen():
-                    if self._stopped.is_set():
-                        break
+                while not self._stopped.is_set():
+                    # blocks on the socket; the timeout only lets close() end the thread
+                    msg = ps.get_message(timeout=_LISTEN_TICK)
                     if msg is None or msg.get("type") != "pmessage" or msg.get("data") == self._origin:
                         continue
                     channel = msg["channel"]
@@ -762,18 +792,14 @@ class _FreedListener:
                 self._stopped.wait(backoff)
                 backoff = min(backoff * 2, 2.0)
             finally:
-                with contextlib.suppress(Exception):
-                    if self._pubsub is not None:
-                        self._pubsub.close()
+                if ps is not None:
+                    with contextlib.suppress(Exception):
+                        ps.close()
 
     def stop(self) -> None:
         self._stopped.set()
-        ps = self._pubsub
-        if ps is not None:
-            with contextlib.suppress(Exception):
-                ps.punsubscribe()
-            with contextlib.suppress(Exception):
-                ps.close()
+        if self._thread is not threading.current_thread():
+            self._thread.join(_LISTEN_TICK + 1.0)
 
 
 class RedisStore(_RedisCore):
@@ -937,15 +963,18 @@ class RedisStore(_RedisCore):
         self._freed_here(items)
 
     def rebook(self, items: Sequence[Item], priority: int, placed: Sequence[float]) -> algo.Decision:
-        """Move a booking earlier in one script (see :func:`ratekeeper._algorithms.rebook`)."""
-        if self._fallback is not None:
-            fb = self._local_now()
-            if fb is not None:
-                return fb.rebook(self._scale(items), priority, placed)
+        """Move a booking earlier in one script (see :func:`ratekeeper._algorithms.rebook`).
+        A booking is moved where it lives: in Redis, or in the local fallback while that is
+        in use; one that straddles both, or whose store is away, stays where it is."""
+        where = self._rebook_where(placed)
+        if isinstance(where, MemoryStore):
+            return where.rebook(self._scale(items), priority, placed)
+        if not where:
+            return _stay(placed)
         try:
             reply = self._run(self._rebook_cmd(items, priority, placed))
         except StoreError:
-            return algo.Decision(max(placed), math.nan, False, 0, tuple(placed))  # it stays where it is
+            return _stay(placed)
         return self._decision(reply, len(items))
 
     def _pubsub_client(self) -> Client | None:
@@ -1179,14 +1208,15 @@ class AsyncRedisStore(_RedisCore):
 
     async def arebook(self, items: Sequence[Item], priority: int, placed: Sequence[float]) -> algo.Decision:
         """See :meth:`RedisStore.rebook`."""
-        if self._fallback is not None:
-            fb = self._local_now()
-            if fb is not None:
-                return fb.rebook(self._scale(items), priority, placed)
+        where = self._rebook_where(placed)
+        if isinstance(where, MemoryStore):
+            return where.rebook(self._scale(items), priority, placed)
+        if not where:
+            return _stay(placed)
         try:
             reply = await self._run(self._rebook_cmd(items, priority, placed))
         except StoreError:
-            return algo.Decision(max(placed), math.nan, False, 0, tuple(placed))
+            return _stay(placed)
         return self._decision(reply, len(items))
 
     def _pubsub_client(self) -> Client | None:

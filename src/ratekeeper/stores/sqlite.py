@@ -540,6 +540,7 @@ class SQLiteStore:
         self._refund(items, placed)
         freed = [(limit.name, scope) for limit, scope, amount in items if amount > 0]
         if self._listeners:
+            self._wake.listen(self._listeners.notify)  # a forked child with waiters binds its own
             self._listeners.notify(freed)
         self._wake.announce(freed)
 
