@@ -161,6 +161,15 @@ SMALL_FILLS: list[tuple[int, Maker]] = [
 venue's estimate before the answer is the documented maximum, 2000 fills (120 weight), and
 most of it is refunded after the answer."""
 
+REALISTIC: list[tuple[int, Maker]] = [
+    *MIXED[:3],
+    (6, lambda r: ("/info", _fills(r.choice((0, 5, 20, 40, 60, 120))))),
+    *MIXED[4:],
+]
+"""MIXED with userFills answers of realistic size: 0 to 120 fills (most accounts have tens
+of recent fills, not 2000), 6% of requests; the estimate before the answer is still the
+documented maximum (120 weight), so most of each booking comes back after the answer."""
+
 READS: list[tuple[int, Maker]] = [*MIXED[:5]]
 """MIXED without the orders and cancels: what a pool of proxies multiplies (actions also spend
 the address's budget, which no proxy changes)."""
@@ -182,6 +191,7 @@ WORKLOADS: dict[str, list[tuple[int, Maker]]] = {
     "heavy": HEAVY,
     "heavy-fills": HEAVY_FILLS,
     "small-fills": SMALL_FILLS,
+    "realistic": REALISTIC,
 }
 
 

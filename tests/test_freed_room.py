@@ -338,3 +338,22 @@ def test_redis_moves_a_booking_only_where_it_lives(redis_url: str) -> None:
         store._fallback = None
         store.clear()
         store.close()
+
+
+def test_host_wake_announces_to_other_listeners_and_leaves_no_folder(tmp_path: Path) -> None:
+    from ratekeeper.stores._wake import HostWake, wake_dir
+
+    db = tmp_path / "shared.db"
+    listener, sender = HostWake(db), HostWake(db)
+    heard: list[object] = []
+    listener.listen(heard.append)
+    sender.announce([("w", "1.2.3.4"), ("orders", None)])
+    deadline = time.monotonic() + 5
+    while not heard and time.monotonic() < deadline:
+        time.sleep(0.002)
+    assert heard == [[("w", "1.2.3.4"), ("orders", None)]]
+    listener.announce([("w", None)])  # a process does not hear itself
+    listener.close()
+    sender.close()
+    assert heard == [[("w", "1.2.3.4"), ("orders", None)]]
+    assert not wake_dir(db).exists()

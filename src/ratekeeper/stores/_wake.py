@@ -108,12 +108,19 @@ class HostWake:
         """Start the thread that hears other processes (once)."""
         if not self.available or (self._thread is not None and self._listener_pid == os.getpid()):
             return  # listening already (a forked child inherits no thread: it binds its own)
+        path = self.dir / f"{self.origin}.sock"
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         try:
-            self.dir.mkdir(mode=0o700, exist_ok=True)
-            path = self.dir / f"{self.origin}.sock"
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-            sock.bind(str(path))
+            for attempt in (1, 2):
+                self.dir.mkdir(mode=0o700, exist_ok=True)
+                try:
+                    sock.bind(str(path))
+                    break
+                except FileNotFoundError:  # the last listener removed the folder just then
+                    if attempt == 2:
+                        raise
         except OSError as exc:
+            sock.close()
             log.warning("freed room in other processes will not be heard (%s): waiters wake at their booked time", exc)
             return
         self._recv, self._path, self._listener_pid = sock, path, os.getpid()
@@ -150,6 +157,8 @@ class HostWake:
         if path is not None:
             with contextlib.suppress(OSError):
                 os.unlink(path)
+            with contextlib.suppress(OSError):
+                os.rmdir(self.dir)  # the last listener leaves no folder behind
         if self._thread is not None:
             self._thread.join(1.0)
             self._thread = None
