@@ -12,6 +12,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "case",
     "median",
     "percentile",
+    "replace_section",
     "time_loop",
 ]
 
@@ -140,3 +142,17 @@ def percentile(xs: list[float], p: float) -> float:
     s = sorted(xs)
     k = max(0, min(len(s) - 1, round(p / 100 * len(s) + 0.5) - 1))
     return s[k]
+
+
+def replace_section(page: Path, tag: str, title: str, text: str) -> None:
+    """Put ``text`` between the ``<!-- bench:TAG:start/end -->`` markers of ``page`` (the
+    results section a benchmark owns), or append it under ``## title`` the first time."""
+    start, end = f"<!-- bench:{tag}:start -->", f"<!-- bench:{tag}:end -->"
+    content = page.read_text()
+    block = f"{start}\n{text}\n{end}"
+    if start in content:
+        head, rest = content.split(start, 1)
+        content = head + block + rest.split(end, 1)[1]
+    else:
+        content = content.rstrip("\n") + f"\n\n## {title}\n\n" + block + "\n"
+    page.write_text(content)

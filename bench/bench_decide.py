@@ -22,6 +22,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
+sys.path.insert(0, str(HERE))
+
+from _harness import replace_section  # noqa: E402
 
 from ratekeeper import Limit  # noqa: E402
 from ratekeeper import _algorithms as algo  # noqa: E402
@@ -29,8 +32,6 @@ from ratekeeper._simulate import parse_workload, simulate  # noqa: E402
 from ratekeeper.venues import venue  # noqa: E402
 
 DOCS = HERE.parent / "docs" / "benchmarks.md"
-START = "<!-- bench:decide:start -->"
-END = "<!-- bench:decide:end -->"
 
 BASES = {"0": 0.0, "2**33 - 1e-5": 2.0**33 - 1e-5, "1.7e9": 1_700_000_000.0}
 KS = (10, 100, 1000, 10_000)
@@ -93,17 +94,6 @@ def run(quick: bool) -> str:
     return "\n".join(lines)
 
 
-def update_docs(text: str) -> None:
-    page = DOCS.read_text()
-    block = f"{START}\n{text}\n{END}"
-    if START in page:
-        head, rest = page.split(START, 1)
-        page = head + block + rest.split(END, 1)[1]
-    else:
-        page = page.rstrip("\n") + "\n\n## Decisions with bookings ahead\n\n" + block + "\n"
-    DOCS.write_text(page)
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true")
@@ -112,7 +102,7 @@ def main() -> int:
     text = run(args.quick)
     print(text)
     if args.docs:
-        update_docs(text)
+        replace_section(DOCS, "decide", "Decisions with bookings ahead", text)
     return 0
 
 

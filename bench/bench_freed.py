@@ -32,12 +32,13 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
+sys.path.insert(0, str(HERE))
+
+from _harness import replace_section  # noqa: E402
 
 import ratekeeper as rk  # noqa: E402
 
 DOCS = HERE.parent / "docs" / "benchmarks.md"
-START = "<!-- bench:freed:start -->"
-END = "<!-- bench:freed:end -->"
 LIMIT = rk.Limit("w", 100, 3.0)
 
 
@@ -132,17 +133,6 @@ def run(rounds: int) -> str:
     return head + "\n" + "\n".join(rows)
 
 
-def update_docs(text: str) -> None:
-    page = DOCS.read_text()
-    block = f"{START}\n{text}\n{END}"
-    if START in page:
-        head, rest = page.split(START, 1)
-        page = head + block + rest.split(END, 1)[1]
-    else:
-        page = page.rstrip("\n") + "\n\n## Freed room reaching a waiter\n\n" + block + "\n"
-    DOCS.write_text(page)
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=15)
@@ -151,7 +141,7 @@ def main() -> int:
     text = run(args.rounds)
     print(text)
     if args.docs:
-        update_docs(text)
+        replace_section(DOCS, "freed", "Freed room reaching a waiter", text)
     return 0
 
 

@@ -47,10 +47,9 @@ if __name__ == "__main__":
 sys.path.insert(0, str(HERE))
 
 import bench_http as bh  # noqa: E402
+from _harness import replace_section  # noqa: E402
 
 DOCS = HERE.parent / "docs" / "benchmarks.md"
-START = "<!-- bench:mix:start -->"
-END = "<!-- bench:mix:end -->"
 WORKLOAD = "realistic"
 
 
@@ -142,17 +141,6 @@ def run(periods: list[float]) -> str:
     return head + "\n" + "\n".join(rows)
 
 
-def update_docs(text: str) -> None:
-    page = DOCS.read_text()
-    block = f"{START}\n{text}\n{END}"
-    if START in page:
-        head, rest = page.split(START, 1)
-        page = head + block + rest.split(END, 1)[1]
-    else:
-        page = page.rstrip("\n") + "\n\n## A realistic mix against the mock venue\n\n" + block + "\n"
-    DOCS.write_text(page)
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--periods", default="2,10", help="mock windows in seconds, comma-separated")
@@ -161,7 +149,7 @@ def main() -> int:
     text = run([float(p) for p in args.periods.split(",")])
     print(text)
     if args.docs:
-        update_docs(text)
+        replace_section(DOCS, "mix", "A realistic mix against the mock venue", text)
     return 0
 
 
