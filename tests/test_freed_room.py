@@ -12,7 +12,7 @@ import asyncio
 import multiprocessing
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -123,6 +123,21 @@ def test_a_partial_refund_moves_the_waiter_no_further_than_the_room_allows(rig: 
     assert sum(s.used for s in limiter.statistics()) <= 100
 
 
+@pytest.fixture
+async def arig(
+    rig: tuple[FakeClock, Store], request: pytest.FixtureRequest
+) -> AsyncIterator[tuple[FakeClock, rk.AsyncLimiter]]:
+    """An AsyncLimiter on each store (Redis through its asyncio store), on the rig's clock."""
+    clock, store = rig
+    if isinstance(store, RedisStore):
+        store = AsyncRedisStore.from_url(request.getfixturevalue("redis_url"), prefix=unique_prefix(), clock=clock)
+    limiter = rk.AsyncLimiter([W], store=store, clock=clock)
+    yield clock, limiter
+    if isinstance(store, AsyncRedisStore):
+        await store.aclear()
+    await limiter.aclose()
+
+
 async def booked(limiter: rk.AsyncLimiter) -> None:
     """Until a head holds its booking and is not moving it (a store's answer computed at one
     fake time must not land after the test moved the clock on)."""
@@ -135,32 +150,23 @@ async def booked(limiter: rk.AsyncLimiter) -> None:
 
 
 async def test_async_a_settle_below_the_booking_admits_the_waiter_at_once(
-    rig: tuple[FakeClock, Store], request: pytest.FixtureRequest
+    arig: tuple[FakeClock, rk.AsyncLimiter],
 ) -> None:
-    clock, store = rig
-    if isinstance(store, RedisStore):
-        store.close()
-        store = AsyncRedisStore.from_url(request.getfixturevalue("redis_url"), prefix=unique_prefix(), clock=clock)
-    limiter = rk.AsyncLimiter([W], store=store, clock=clock)
-    try:
-        a = await limiter.acquire({"w": 100})
-        task = asyncio.create_task(limiter.acquire({"w": 10}))
-        await booked(limiter)
-        clock.advance(0.1)
-        await a.settle({"w": 10})
-        b = await asyncio.wait_for(task, 5)
-        assert a.at is not None and b.at is not None
-        assert b.at - a.at == pytest.approx(0.1, abs=1e-6)
-    finally:
-        if isinstance(store, AsyncRedisStore):
-            await store.aclear()
-        await limiter.aclose()
+    clock, limiter = arig
+    a = await limiter.acquire({"w": 100})
+    task = asyncio.create_task(limiter.acquire({"w": 10}))
+    await booked(limiter)
+    clock.advance(0.1)
+    await a.settle({"w": 10})
+    b = await asyncio.wait_for(task, 5)
+    assert a.at is not None and b.at is not None
+    assert b.at - a.at == pytest.approx(0.1, abs=1e-6)
 
 
 def test_a_small_request_backfills_room_the_sleeping_head_cannot_use(rig: tuple[FakeClock, Store]) -> None:
     """EASY backfilling: the head waits for 30 units at t = 2.0; 10 units fit now without
-    moving its slot, so a request for 10 starts now instead of queueing behind it; one for
-    20 does not fit and waits its turn. The head still starts at 2.0."""
+    moving its slot, so a request for 10 starts now instead of queueing behind it. The head
+    still starts at 2.0."""
     clock, store = rig
     limiter = rk.Limiter([W], store=store, clock=clock)
     first = limiter.acquire({"w": 80})
@@ -176,25 +182,16 @@ def test_a_small_request_backfills_room_the_sleeping_head_cannot_use(rig: tuple[
     assert out["grant"].at is not None and out["grant"].at - first.at == pytest.approx(2.0, abs=1e-6)
 
 
-async def test_async_backfill(rig: tuple[FakeClock, Store], request: pytest.FixtureRequest) -> None:
-    clock, store = rig
-    if isinstance(store, RedisStore):
-        store.close()
-        store = AsyncRedisStore.from_url(request.getfixturevalue("redis_url"), prefix=unique_prefix(), clock=clock)
-    limiter = rk.AsyncLimiter([W], store=store, clock=clock)
-    try:
-        first = await limiter.acquire({"w": 80})
-        head = asyncio.create_task(limiter.acquire({"w": 30}))
-        await booked(limiter)
-        small = await limiter.acquire({"w": 10}, timeout=0.0)
-        assert small.at == first.at
-        clock.advance(2.0)
-        g = await asyncio.wait_for(head, 5)
-        assert first.at is not None and g.at is not None and g.at - first.at == pytest.approx(2.0, abs=1e-6)
-    finally:
-        if isinstance(store, AsyncRedisStore):
-            await store.aclear()
-        await limiter.aclose()
+async def test_async_backfill(arig: tuple[FakeClock, rk.AsyncLimiter]) -> None:
+    clock, limiter = arig
+    first = await limiter.acquire({"w": 80})
+    head = asyncio.create_task(limiter.acquire({"w": 30}))
+    await booked(limiter)
+    small = await limiter.acquire({"w": 10}, timeout=0.0)
+    assert small.at == first.at
+    clock.advance(2.0)
+    g = await asyncio.wait_for(head, 5)
+    assert first.at is not None and g.at is not None and g.at - first.at == pytest.approx(2.0, abs=1e-6)
 
 
 def test_rebook_moves_earlier_or_changes_nothing() -> None:

@@ -310,7 +310,7 @@ class _Core:
         """Queue ``w``; if it outranks a head that is sleeping on a reservation, displace
         that head and return its booking, for the caller to give back. A head moving its
         booking at this moment is left alone: it steps aside itself when the store answers
-        (``_step_aside``), giving back wherever its booking landed."""
+        (``_moved``), giving back wherever its booking landed."""
         heapq.heappush(q.heap, w)
         holder = q.holder
         # a head moving its booking steps aside itself once the store has answered
@@ -370,9 +370,14 @@ class _Core:
         holder = q.holder
         return holder is not None and holder.state == RESERVED and priority <= holder.priority
 
-    def _step_aside(self, q: _Queue, w: _Waiter) -> Decision | None:
-        """After a head moved its booking: if a higher priority queued meanwhile, give it the
+    def _moved(self, q: _Queue, w: _Waiter, d: Decision, now: float) -> Decision | None:
+        """The store answered a head's rebooking (``d``; ``now`` on the limiter's clock): keep
+        the new slot if it moved, then, if a higher priority queued meanwhile, give it the
         turn and return the booking to give back (callers hold the lock / run on the loop)."""
+        w.busy = False
+        if d.granted:
+            w.decision = d
+            w.wake_at = now + (d.start - d.now)
         if q.holder is not w or w.state != RESERVED or not self._outranked(q, w):
             return None
         w.state = DISPLACED
@@ -470,8 +475,7 @@ class Grant:
         self._done = True
         refunds, extras = _split(self._limiter, self._items, self._placed, actual_cost)
         if refunds[0]:
-            self._limiter._store.refund(refunds[0], refunds[1])
-            self._limiter._freed_by_me(refunds[0])
+            self._limiter._give_back(refunds[0], refunds[1])
         for chunk in extras:
             d = self._limiter._store.reserve(chunk, SETTLE_PRIORITY, None)
             clock_sleep(self._limiter._clock, d.start - d.now)
@@ -482,8 +486,7 @@ class Grant:
             return
         self._done = True
         if self._items:
-            self._limiter._store.refund(self._items, self._placed)
-            self._limiter._freed_by_me(self._items)
+            self._limiter._give_back(self._items, self._placed)
 
 
 def _split(
@@ -710,8 +713,7 @@ class Limiter(_Core):
                 q = existing
                 displaced = self._enqueue(q, w)
         if displaced is not None:
-            self._store.refund(displaced[0], displaced[1].placed)
-            self._freed_by_me(displaced[0])
+            self._give_back(displaced[0], displaced[1].placed)
         return self._wait(items, qkey, q, w, priority, timeout, started)
 
     def _wait(
@@ -760,7 +762,7 @@ class Limiter(_Core):
                 if state == DONE:
                     raise self._estimate(items, priority)  # outside the lock: it asks the store
                 if moving is not None:
-                    self._move_earlier(items, qkey, q, w, priority, moving)
+                    self._move_earlier(items, q, w, priority, moving)
                     continue
                 if state == TURN:
                     left = None if deadline is None else max(0.0, deadline - clock.now())
@@ -784,8 +786,7 @@ class Limiter(_Core):
                             self._promote(q)
                             refund = d
                     if refund is not None:
-                        self._store.refund(items, refund.placed)
-                        self._freed_by_me(items)
+                        self._give_back(items, refund.placed)
                     continue
                 clock.wait(event, until)
         except BaseException:
@@ -793,19 +794,15 @@ class Limiter(_Core):
                 with lock:
                     refund = self._leave(qkey, q, w)
                 if refund is not None:
-                    self._store.refund(items, refund.placed)
-                    self._freed_by_me(items)
+                    self._give_back(items, refund.placed)
             raise
 
-    def _move_earlier(
-        self,
-        items: tuple[Item, ...],
-        qkey: tuple[tuple[str, str | None], ...],
-        q: _Queue,
-        w: _Waiter,
-        priority: int,
-        old: Decision,
-    ) -> None:
+    def _give_back(self, items: Sequence[Item], placed: Sequence[float]) -> None:
+        """Refund a booking in the store and wake whoever waits on those budgets."""
+        self._store.refund(items, placed)
+        self._freed_by_me(items)
+
+    def _move_earlier(self, items: tuple[Item, ...], q: _Queue, w: _Waiter, priority: int, old: Decision) -> None:
         """Room was freed: give back the booking and take an earlier one, in one store step."""
         assert self._rebook is not None
         try:
@@ -819,14 +816,9 @@ class Limiter(_Core):
             raise
         now = self._clock.now()
         with self._lock:
-            w.busy = False
-            if d.granted:
-                w.decision = d
-                w.wake_at = now + (d.start - d.now)
-            aside = self._step_aside(q, w)
+            aside = self._moved(q, w, d, now)
         if aside is not None:  # a higher priority queued meanwhile: give back where we ended up
-            self._store.refund(items, aside.placed)
-            self._freed_by_me(items)
+            self._give_back(items, aside.placed)
 
     def _estimate(self, items: tuple[Item, ...], priority: int) -> RateLimited:
         d = self._store.reserve(items, priority, -1.0)
@@ -1165,11 +1157,7 @@ class AsyncLimiter(_Core):
 
             task.add_done_callback(give_back)
             raise
-        w.busy = False
-        if d.granted:
-            w.decision = d
-            w.wake_at = self._clock.now() + (d.start - d.now)
-        aside = self._step_aside(q, w)
+        aside = self._moved(q, w, d, self._clock.now())
         if aside is not None:  # a higher priority queued meanwhile: give back where we ended up
             self._spawn_refund(items, aside.placed)
 

@@ -28,6 +28,7 @@ __all__ = [
     "Listeners",
     "Store",
     "WallClock",
+    "freed_by",
     "limit_from_json",
     "limit_to_json",
 ]
@@ -40,6 +41,11 @@ Freed = Sequence[tuple[str, "str | None"]]
 its listeners, so that whoever waits on them can move its booking earlier."""
 
 log = logging.getLogger("ratekeeper")
+
+
+def freed_by(items: Sequence[Item]) -> Freed:
+    """The budgets a refund of ``items`` gives room back to (those it gives anything back)."""
+    return [(limit.name, scope) for limit, scope, amount in items if amount > 0]
 
 
 class Listeners:

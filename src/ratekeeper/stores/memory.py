@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from .. import _algorithms as algo
 from .._clock import SYSTEM_CLOCK, Clock
 from .._limits import Limit, Observation
-from ._base import Freed, Item, KeySnapshot, LeaseResult, Listeners
+from ._base import Freed, Item, KeySnapshot, LeaseResult, Listeners, freed_by
 
 __all__ = ["MemoryStore"]
 
@@ -120,7 +120,7 @@ class MemoryStore:
                 if st is not None:
                     algo.refund(st, now, at, amount, limit, self._epoch)
         if self._listeners:
-            self._listeners.notify([(limit.name, scope) for limit, scope, amount in items if amount > 0])
+            self._listeners.notify(freed_by(items))
 
     def rebook(self, items: Sequence[Item], priority: int, placed: Sequence[float]) -> algo.Decision:
         """Move a booking earlier in one step (see :func:`ratekeeper._algorithms.rebook`)."""

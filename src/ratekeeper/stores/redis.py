@@ -49,6 +49,7 @@ from ._base import (
     LeaseResult,
     Listeners,
     WallClock,
+    freed_by,
     limit_from_json,
     limit_to_json,
 )
@@ -392,7 +393,7 @@ class _RedisCore:
 
     def _freed_here(self, items: Sequence[Item]) -> None:
         if self._listeners:
-            self._listeners.notify([(limit.name, scope) for limit, scope, amount in items if amount > 0])
+            self._listeners.notify(freed_by(items))
 
     def _stop_listening(self) -> None:
         with self._switch:
@@ -640,14 +641,17 @@ class _RedisCore:
                 rp.append(at)
         return ri, rp, li, lp
 
-    def _rebook_where(self, placed: Sequence[float]) -> MemoryStore | bool:
-        """Where a booking can be moved: True (Redis), the local fallback (its times are
-        negative, see ``_split``), or False (it straddles both, or its store is not in use)."""
+    def _rebook_off_redis(self, items: Sequence[Item], priority: int, placed: Sequence[float]) -> algo.Decision | None:
+        """A booking is moved where it lives. One held by the local fallback (its times are
+        negative, see ``_split``) is moved there; one that straddles both stores, or whose
+        store is not in use, stays where it is. None: it lives in Redis, ask Redis."""
         local = [at < 0 for at in placed]
         fb = self._fallback
         if all(local) and fb is not None:
-            return fb
-        return not any(local) and (fb is None or self._local_now() is None)
+            return fb.rebook(self._scale(items), priority, placed)
+        if not any(local) and (fb is None or self._local_now() is None):
+            return None
+        return _stay(placed)
 
     def _refund_failed(self, exc: StoreError) -> None:
         if self._fraction is None or not isinstance(exc, StoreUnavailable):
@@ -966,11 +970,9 @@ class RedisStore(_RedisCore):
         """Move a booking earlier in one script (see :func:`ratekeeper._algorithms.rebook`).
         A booking is moved where it lives: in Redis, or in the local fallback while that is
         in use; one that straddles both, or whose store is away, stays where it is."""
-        where = self._rebook_where(placed)
-        if isinstance(where, MemoryStore):
-            return where.rebook(self._scale(items), priority, placed)
-        if not where:
-            return _stay(placed)
+        elsewhere = self._rebook_off_redis(items, priority, placed)
+        if elsewhere is not None:
+            return elsewhere
         try:
             reply = self._run(self._rebook_cmd(items, priority, placed))
         except StoreError:
@@ -1208,11 +1210,9 @@ class AsyncRedisStore(_RedisCore):
 
     async def arebook(self, items: Sequence[Item], priority: int, placed: Sequence[float]) -> algo.Decision:
         """See :meth:`RedisStore.rebook`."""
-        where = self._rebook_where(placed)
-        if isinstance(where, MemoryStore):
-            return where.rebook(self._scale(items), priority, placed)
-        if not where:
-            return _stay(placed)
+        elsewhere = self._rebook_off_redis(items, priority, placed)
+        if elsewhere is not None:
+            return elsewhere
         try:
             reply = await self._run(self._rebook_cmd(items, priority, placed))
         except StoreError:

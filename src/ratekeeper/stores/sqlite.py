@@ -46,6 +46,7 @@ from ._base import (
     LeaseResult,
     Listeners,
     WallClock,
+    freed_by,
     limit_from_json,
     limit_to_json,
 )
@@ -538,7 +539,7 @@ class SQLiteStore:
 
     def refund(self, items: Sequence[Item], placed: Sequence[float]) -> None:
         self._refund(items, placed)
-        freed = [(limit.name, scope) for limit, scope, amount in items if amount > 0]
+        freed = freed_by(items)
         if self._listeners:
             self._wake.listen(self._listeners.notify)  # a forked child with waiters binds its own
             self._listeners.notify(freed)

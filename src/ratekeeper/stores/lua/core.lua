@@ -852,6 +852,15 @@ local function common_start(items, states, now)
   return t, binding
 end
 
+-- Book every item at t and pack the granted reply <t, now, 1, binding, placed…>
+local function book_all(items, states, t, now, binding)
+  local out = { spack('<dddd', t, now, 1, binding) }
+  for i = 1, #items do
+    out[i + 1] = spack('<d', commit(states[i], items[i], t))
+  end
+  return concat(out)
+end
+
 -- Load every key's state once (a key named twice shares one state), run `body`, and (with
 -- `persist`) save what changed, unless `body` returns false as a second value. Returns
 -- what `body` returns first.

@@ -27,9 +27,5 @@ return with_states(ARGV[1], function(items, states, now)
   if t - now > old - now or not (t < old) then
     return stay(binding)
   end
-  local out = { spack('<dddd', t, now, 1, binding) }
-  for i = 1, n do
-    out[i + 1] = spack('<d', commit(states[i], items[i], t))
-  end
-  return concat(out)
+  return book_all(items, states, t, now, binding)
 end, true)

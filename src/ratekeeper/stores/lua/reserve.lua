@@ -35,11 +35,7 @@ local function decide(items, states, now, max_wait)
   if max_wait == max_wait and t - now > max_wait then
     return spack('<dddd', t, now, 0, binding)
   end
-  local out = { spack('<dddd', t, now, 1, binding) }
-  for i = 1, n do
-    out[i + 1] = spack('<d', commit(states[i], items[i], t))
-  end
-  return concat(out)
+  return book_all(items, states, t, now, binding)
 end
 
 return with_states(ARGV[1], decide, true)
