@@ -144,11 +144,13 @@ async def test_settle_async() -> None:
     await g.settle({"w": 20})
     assert used(lim) == 20
     g2 = await lim.acquire({"w": 70})
-    settling = asyncio.ensure_future(g2.settle({"w": 110}))  # 40 extra: waits for room
+    await asyncio.wait_for(g2.settle({"w": 110}), 1)  # 40 extra: charged at once, no wait
+    assert used(lim) == 130
+    waiter = asyncio.ensure_future(lim.acquire({"w": 1}))  # waits for the debt to leave
     await spin()
-    assert not settling.done()
+    assert not waiter.done()
     await clock.advance_async(60)
-    await asyncio.wait_for(settling, 1)
+    await asyncio.wait_for(waiter, 1)
 
 
 async def test_ten_thousand_waiters_fifo_one_timer_bounded_memory() -> None:

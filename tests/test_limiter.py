@@ -276,18 +276,16 @@ def test_settle_refunds_and_charges_the_difference() -> None:
     assert used(lim, "w") == 95
     with pytest.raises(RuntimeError):
         g2.settle({"w": 1})
-    g3 = lim.acquire({"w": 5})
-    w = Worker(lambda: g3.settle({"w": 30}))  # the extra 25 waits for room, never fails
-    w.start()
-    clock.wait_for_sleepers(1)
-    clock.advance(60)
-    w.join(5)
-    assert w.error is None
-    # everything booked at the start has left the window; the extra 25 was booked at +60
-    assert used(lim, "w") == 25
+    clock.advance(10)
+    g3 = lim.acquire({"w": 5})  # 100 in the window
+    g3.settle({"w": 30})  # the venue counted 25 more: charged at once, over the capacity, no wait
+    assert used(lim, "w") == 125
+    assert lim.try_acquire({"w": 1}) is None  # later requests wait for the debt
+    clock.advance(50)  # what was booked at 0 leaves; the 30 booked at 10 stay until 70
+    assert used(lim, "w") == 30
     g4 = lim.acquire({"w": 10})
     g4.release()
-    assert used(lim, "w") == 25
+    assert used(lim, "w") == 30
 
 
 def test_observe_and_bans_apply_to_the_scope() -> None:

@@ -584,6 +584,22 @@ def test_limiter_settle_and_statistics_on_every_store(rig: Rig) -> None:
     assert stats[("o", None)].used == 1.0
 
 
+@pytest.mark.parametrize("algorithm", ["sliding", "fixed", "token", "quota"])
+def test_under_estimates_are_charged_at_once_on_every_store(rig: Rig, algorithm: str) -> None:
+    """The venue counted more than was booked: the extra is booked now, over the capacity,
+    without waiting, and the next request waits until the venue's window frees it."""
+    limiter = rk.Limiter([rk.Limit("w", 10, 10.0, algorithm=algorithm)], store=rig.store, clock=rig.clock)  # type: ignore[arg-type]
+    rig.clock.advance(1.0)
+    grant = limiter.acquire({"w": 8})
+    grant.settle({"w": 15})  # 7 more than booked: 15 of 10
+    (stat,) = limiter.statistics()
+    assert stat.used == pytest.approx(15.0)
+    assert stat.available == 0.0 and stat.next_free > 0
+    assert limiter.try_acquire({"w": 1}) is None
+    with pytest.raises(ValueError, match="priority must be below"):
+        limiter.try_acquire({"w": 1}, priority=2**62)
+
+
 def test_limiter_bans_reach_every_process_sharing_the_store(rig: Rig) -> None:
     limiter = rk.Limiter([rk.Limit("a", 5, 1.0)], store=rig.store, clock=rig.clock)
     other = rk.Limiter([rk.Limit("a", 5, 1.0)], store=rig.store, clock=rig.clock)

@@ -475,7 +475,7 @@ class QuotaState:
         # only within the allowance itself; the trickle after it is spent goes through decide()
         if now < self.blocked_until:
             return False
-        allowance = (self.cap if self.cap is not None else limit.capacity) * (cap / limit.capacity)
+        allowance = (self.cap if self.cap is not None else limit.capacity) * (min(cap, limit.capacity) / limit.capacity)
         if not _fits(self.used, cost, allowance):
             return False
         self.used += cost
@@ -495,7 +495,8 @@ def quota_earliest(st: QuotaState, frm: float, cost: float, cap: float, limit: L
 
 
 def quota_commit(st: QuotaState, at: float, cost: float, limit: Limit, cap: float) -> float:
-    allowance = (st.cap if st.cap is not None else limit.capacity) * (cap / limit.capacity)
+    # a charge after the answer (unbounded cap) that overspends starts the trickle all the same
+    allowance = (st.cap if st.cap is not None else limit.capacity) * (min(cap, limit.capacity) / limit.capacity)
     if not _fits(st.used, cost, allowance):
         st.next_trickle = max(st.next_trickle, at) + cost * limit.period
     st.used += cost

@@ -34,9 +34,9 @@ from typing import Protocol, cast
 
 from . import _algorithms as algo
 from ._algorithms import Decision
-from ._clock import SYSTEM_CLOCK, Clock, clock_asleep, clock_sleep
+from ._clock import SYSTEM_CLOCK, Clock
 from ._errors import CostExceedsCapacity, RateLimited, UnknownLimit
-from ._limits import Cost, Limit, LimitStatistics, Observation, ScopeArg, resolve_scope
+from ._limits import CHARGE_PRIORITY, Cost, Limit, LimitStatistics, Observation, ScopeArg, resolve_scope
 from .stores import Item, Store, StoreSpec, open_store
 from .stores._base import AsyncStore, Freed, KeySnapshot, _AsyncBudgetStore
 
@@ -55,8 +55,6 @@ class HasLimits(Protocol):
 LimitsArg = Iterable[Limit] | Mapping[str, Limit] | HasLimits
 
 QUEUED, TURN, RESERVED, DISPLACED, DONE = 0, 1, 2, 3, -1
-SETTLE_PRIORITY = 2**31
-"""Extra charges after a response are debts: they may use the whole capacity."""
 _EMPTY: tuple[Item, ...] = ()
 _STAY = Decision(0.0, 0.0, False, 0, ())
 """A rebooking that moved nothing (the store failed to answer): the booking held stands."""
@@ -188,7 +186,7 @@ class _Core:
         """Validate a cost and turn it into store items; raise before anything is charged."""
         limits = self._chargeable
         items = []
-        if priority.__class__ is not int:
+        if priority.__class__ is not int or priority >= CHARGE_PRIORITY:
             return self._prepare_slow(cost, scope, priority)
         try:
             for name, amount in cost.items():
@@ -210,6 +208,8 @@ class _Core:
             raise TypeError(f"cost must be a mapping of limit name to units, got {type(cost).__name__}")
         if isinstance(priority, bool) or not isinstance(priority, int):
             raise TypeError(f"priority must be an int, got {priority!r}")
+        if priority >= CHARGE_PRIORITY:
+            raise ValueError(f"priority must be below 2**62 (kept for charges after an answer), got {priority}")
         merged: dict[str, float] = {}
         for name, raw in cost.items():
             amount = _bad_amount(name, raw)
@@ -467,18 +467,18 @@ class Grant:
         return self._placed[0] if self._placed else None
 
     def settle(self, actual_cost: Cost) -> None:
-        """Charge what the request really cost: refunds over-estimates at once; an extra
-        charge is booked at the earliest slot and waited for (it never raises
-        ``RateLimited``: the request already succeeded)."""
+        """Charge what the request really cost: over-estimates are refunded at once (waiters
+        move up into the room); an under-estimate is charged at once, over the capacity if
+        it must be, because the venue has counted it already: later requests wait for it.
+        It never waits and never raises ``RateLimited``: the request already succeeded."""
         if self._done:
             raise RuntimeError("this grant was already settled or released")
         self._done = True
         refunds, extras = _split(self._limiter, self._items, self._placed, actual_cost)
         if refunds[0]:
             self._limiter._give_back(refunds[0], refunds[1])
-        for chunk in extras:
-            d = self._limiter._store.reserve(chunk, SETTLE_PRIORITY, None)
-            clock_sleep(self._limiter._clock, d.start - d.now)
+        if extras:
+            self._limiter._store.reserve(extras, CHARGE_PRIORITY, None)
 
     def release(self) -> None:
         """Give back everything this grant charged (the request was not sent)."""
@@ -491,9 +491,8 @@ class Grant:
 
 def _split(
     core: _Core, items: tuple[Item, ...], placed: tuple[float, ...], actual: Cost
-) -> tuple[tuple[list[Item], list[float]], list[list[Item]]]:
-    """Refunds (item with the amount to give back, where it was booked) and extra charges
-    (chunks no larger than each limit's capacity)."""
+) -> tuple[tuple[list[Item], list[float]], list[Item]]:
+    """Refunds (item with the amount to give back, where it was booked) and extra charges."""
     if not isinstance(actual, Mapping):
         raise TypeError(f"actual cost must be a mapping, got {type(actual).__name__}")
     known = {limit.name: (limit, sc, amount, at) for (limit, sc, amount), at in zip(items, placed, strict=True)}
@@ -525,14 +524,7 @@ def _split(
     for limit, sc, booked, at in known.values():
         refund_items.append((limit, sc, booked))
         refund_at.append(at)
-    chunks: list[list[Item]] = []
-    for limit, sc, delta in extras:
-        step = limit.capacity if limit.algorithm != "quota" else max(delta, 1.0)
-        while delta > 0:
-            part = min(step, delta)
-            chunks.append([(limit, sc, part)])
-            delta -= part
-    return (refund_items, refund_at), chunks
+    return (refund_items, refund_at), extras
 
 
 class Limiter(_Core):
@@ -888,9 +880,8 @@ class AsyncGrant:
         refunds, extras = _split(lim, self._items, self._placed, actual_cost)
         if refunds[0]:
             await lim._arefund(refunds[0], refunds[1])
-        for chunk in extras:
-            d = await lim._areserve(chunk, SETTLE_PRIORITY, None)
-            await clock_asleep(lim._clock, d.start - d.now)
+        if extras:
+            await lim._areserve(extras, CHARGE_PRIORITY, None)
 
     async def release(self) -> None:
         """Give back everything this grant charged (the request was not sent)."""

@@ -31,6 +31,12 @@ scope dimension (``"ip"``, ``"account"``, ``"address"``…) to its value."""
 DEFAULT_SCOPE = "*"
 """The scope value used when a request names none for a scoped limit: one shared budget."""
 
+CHARGE_PRIORITY = 2**62
+"""The priority of a charge the venue has already counted (the extra a settle finds after
+the answer): it books at once, over the capacity if it must, so that the ledger holds what
+the venue holds and later requests wait for it. Requests cannot use it (``acquire`` refuses
+priorities this high)."""
+
 
 def _positive_finite(owner: str, field: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -109,7 +115,10 @@ class Limit:
             )
 
     def capacity_for(self, priority: int) -> float:
-        """The units a request of ``priority`` may fill the limit up to."""
+        """The units a request of ``priority`` may fill the limit up to (unbounded for
+        :data:`CHARGE_PRIORITY`: a debt the venue has already counted)."""
+        if priority >= CHARGE_PRIORITY:
+            return math.inf
         if self.reserve and priority < self.reserve_priority:
             return self.capacity * (1.0 - self.reserve)
         return self.capacity

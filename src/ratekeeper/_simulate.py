@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _algorithms as algo
-from ._limits import Limit, resolve_scope
+from ._limits import CHARGE_PRIORITY, Limit, resolve_scope
 from .venues import InvalidRequest, Venue
 
 __all__ = [
@@ -45,8 +45,6 @@ __all__ = [
     "simulate",
 ]
 
-SETTLE_PRIORITY = 2**31
-"""Extra charges after a response are debts: they may use the whole capacity (as the limiter does)."""
 MAX_REQUESTS = 2_000_000
 """A workload larger than this is refused: shorten ``seconds`` or lower the rates."""
 DEFAULT_SECONDS = 60.0
@@ -550,13 +548,8 @@ def _settle(
         limit = limits[k]
         if delta < 0:
             algo.refund(states[k], now, at, -delta, limit, 0.0)
-        elif delta > 0:
-            step = limit.capacity if limit.algorithm != "quota" else delta
-            left = delta
-            while left > 1e-12:
-                part = min(step, left)
-                algo.decide([states[k]], [limit], [part], now, SETTLE_PRIORITY, None, 0.0)
-                left -= part
+        elif delta > 0:  # the venue has counted it: charged at once, as Grant.settle does
+            algo.decide([states[k]], [limit], [delta], now, CHARGE_PRIORITY, None, 0.0)
         charged[keys[k]] += delta
 
 

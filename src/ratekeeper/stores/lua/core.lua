@@ -643,7 +643,7 @@ local function commit(st, it, at)
   elseif kind == 't' then
     st.tat = mmax(st.tat, at) + it.cost * (it.period / it.capacity)
   else
-    if not fits(st.u, it.cost, quota_allowance(st, it.cap, it.capacity)) then
+    if not fits(st.u, it.cost, quota_allowance(st, mmin(it.cap, it.capacity), it.capacity)) then
       st.n = mmax(st.n, at) + it.cost * it.period
     end
     st.u = st.u + it.cost
@@ -714,7 +714,7 @@ local function take_now(st, it, now)
   if now < st.b then
     return false
   end
-  if not fits(st.u, it.cost, quota_allowance(st, it.cap, it.capacity)) then
+  if not fits(st.u, it.cost, quota_allowance(st, mmin(it.cap, it.capacity), it.capacity)) then
     return false
   end
   st.u = st.u + it.cost

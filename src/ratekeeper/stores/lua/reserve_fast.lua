@@ -143,7 +143,7 @@ local function fast_quota(key, capacity, cap, cost, now)
   local used = tonumber(got[1]) or 0.0
   local base = tonumber(got[2]) or capacity
   local blocked = tonumber(got[3]) or -math.huge
-  if now < blocked or used + cost > (base * (cap / capacity)) * (1.0 + TOL) + TOL then
+  if now < blocked or used + cost > (base * (math.min(cap, capacity) / capacity)) * (1.0 + TOL) + TOL then
     return nil
   end
   return function()
