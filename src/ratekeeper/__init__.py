@@ -17,6 +17,7 @@ from ._errors import (
     StoreUnavailable,
     UnknownLimit,
 )
+from ._estimates import Estimates
 from ._http import ActionOutcomeUnknown, ActionRefused, RetryPolicy, VenueRefused
 from ._limiter import AsyncGrant, AsyncLimiter, Grant, Limiter
 from ._limits import Cost, Limit, LimitStatistics, Observation
@@ -36,6 +37,7 @@ __all__ = [
     "Clock",
     "Cost",
     "CostExceedsCapacity",
+    "Estimates",
     "Grant",
     "Limit",
     "LimitStatistics",

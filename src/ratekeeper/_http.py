@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from ._clock import Clock, clock_asleep, clock_sleep
 from ._errors import RateKeeperError
+from ._estimates import Estimates
 from ._limiter import AsyncGrant, AsyncLimiter, Grant, Limiter
 from ._limits import Limit, Observation
 from .proxies import (
@@ -300,6 +301,9 @@ def join_url(base_url: str, url: str) -> str:
 PriorityFn = Callable[["Weighed"], int]
 """Maps a weighed request to its limiter priority (higher goes first)."""
 
+EstimatesArg = Estimates | Literal["learned", "max"]
+"""The integrations' ``estimates=`` option (see :func:`build_gate`)."""
+
 Verdict = Literal["ok", "retry", "refuse", "give_up"]
 
 
@@ -372,6 +376,8 @@ class Gate(Generic[L]):
     limiter priority (default :func:`default_priority`). ``rng`` draws the backoff jitter.
     ``router``: the :class:`~ratekeeper.proxies.ProxyRouter` of a proxy pool, if any (each
     request then goes through one member of the pool, under that member's ``ip`` scope).
+    ``estimates``: what answers taught about weights known only after them
+    (:class:`~ratekeeper.venues.Estimates`); ``None`` books their documented bounds.
     """
 
     __slots__ = (
@@ -379,6 +385,7 @@ class Gate(Generic[L]):
         "account",
         "address",
         "base_url",
+        "estimates",
         "ip",
         "limiter",
         "priority",
@@ -401,6 +408,7 @@ class Gate(Generic[L]):
         priority: PriorityFn | None = None,
         rng: random.Random | None = None,
         router: ProxyRouter | None = None,
+        estimates: Estimates | None = None,
     ) -> None:
         origin = _origin(base_url)
         if origin is None:
@@ -416,6 +424,7 @@ class Gate(Generic[L]):
         self.priority: PriorityFn = priority if priority is not None else default_priority
         self.rng = rng if rng is not None else random.Random()
         self.router = router
+        self.estimates = estimates
 
     @property
     def clock(self) -> Clock:
@@ -478,7 +487,7 @@ class Gate(Generic[L]):
         """
         if not self.handles(url):
             return None
-        weighed = self.venue.weigh(method, url, body, params)
+        weighed = self.venue.weigh(method, url, body, params, estimates=self.estimates)
         priority = self.priority(weighed)
         return Plan(weighed, weighed.method, url, dict(weighed.cost), self._scope(weighed, ip), int(priority))
 
@@ -519,7 +528,7 @@ class Gate(Generic[L]):
         """
         venue = self.venue
         w = plan.weighed
-        actual = venue.settle(w, status, headers, body, now=now)
+        actual = venue.settle(w, status, headers, body, now=now, estimates=self.estimates)
         observations = tuple(venue.feedback(status, headers, body, request=w, now=now))
         blocks = [o for o in observations if o.blocked_for is not None and o.blocked_for > 0]
         longest = max(blocks, key=lambda o: o.blocked_for or 0.0) if blocks else None
@@ -650,13 +659,16 @@ def build_gate(
     margin: float | None = None,
     clock: Clock | None = None,
     testnet: bool = False,
+    estimates: EstimatesArg = "learned",
 ) -> Gate[L]:
     """The gate of one integration instance, from the keyword options they all share.
 
     ``proxy_pool`` (see :func:`ratekeeper.proxies.as_pool`) is read and checked here, before
     anything is sent: a malformed proxy, an empty file or a missing variable raises
-    ``ValueError``."""
+    ``ValueError``. ``estimates``: ``"learned"`` (a fresh :class:`~ratekeeper.venues.Estimates`),
+    ``"max"`` (the documented bounds) or an ``Estimates`` to share or tune."""
     v = resolve_venue(venue)
+    learned = resolve_estimates(estimates)
     pool = as_pool(proxy_pool)
     if pool is not None and inspect.iscoroutinefunction(pool.health_check) and limiter_cls is not AsyncLimiter:
         raise TypeError("proxy_pool: an async health_check needs an asyncio client (httpx.AsyncClient, aiohttp)")
@@ -683,7 +695,19 @@ def build_gate(
         retry=retry,
         priority=priority,
         router=router,
+        estimates=learned,
     )
+
+
+def resolve_estimates(arg: EstimatesArg) -> Estimates | None:
+    """The ``estimates=`` option of the integrations as the gate keeps it."""
+    if isinstance(arg, Estimates):
+        return arg
+    if arg == "learned":
+        return Estimates()
+    if arg == "max":
+        return None
+    raise ValueError(f"estimates must be 'learned', 'max' or an Estimates, got {arg!r}")
 
 
 # --------------------------------------------------------------------------------------------

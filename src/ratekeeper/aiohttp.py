@@ -50,6 +50,7 @@ from ._clock import Clock
 from ._http import (
     ActionOutcomeUnknown,
     ActionRefused,
+    EstimatesArg,
     Gate,
     Plan,
     PriorityFn,
@@ -252,6 +253,7 @@ with warnings.catch_warnings():
             margin: float | None = None,
             clock: Clock | None = None,
             testnet: bool = False,
+            estimates: EstimatesArg = "learned",
             middlewares: Sequence[ClientMiddlewareType] = (),
             **kwargs: Any,
         ) -> None:
@@ -270,6 +272,7 @@ with warnings.catch_warnings():
                 margin=margin,
                 clock=clock,
                 testnet=testnet,
+                estimates=estimates,
             )
             middleware = Middleware(gate=gate)
             super().__init__(base_url=_ensure_slash(gate.base_url), middlewares=(*middlewares, middleware), **kwargs)

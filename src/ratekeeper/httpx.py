@@ -35,6 +35,7 @@ from ._clock import Clock
 from ._http import (
     ActionOutcomeUnknown,
     ActionRefused,
+    EstimatesArg,
     Gate,
     PriorityFn,
     RetryPolicy,
@@ -137,6 +138,7 @@ def _options(
     margin: float | None,
     clock: Clock | None,
     testnet: bool,
+    estimates: EstimatesArg,
 ) -> dict[str, Any]:
     return {
         "base_url": base_url,
@@ -150,6 +152,7 @@ def _options(
         "margin": margin,
         "clock": clock,
         "testnet": testnet,
+        "estimates": estimates,
     }
 
 
@@ -401,10 +404,13 @@ class Client(httpx.Client):
         margin: float | None = None,
         clock: Clock | None = None,
         testnet: bool = False,
+        estimates: EstimatesArg = "learned",
         proxy_transport: ProxyTransport | None = None,
         **kwargs: Any,
     ) -> None:
-        opts = _options(base_url, store, proxy_pool, ip, account, address, retry, priority, margin, clock, testnet)
+        opts = _options(
+            base_url, store, proxy_pool, ip, account, address, retry, priority, margin, clock, testnet, estimates
+        )
         gate = build_gate(venue, Limiter, limiter=limiter, **opts)
         inherited = _inherited(kwargs)
         proxied: dict[str, httpx.BaseTransport] = _proxied(
@@ -468,10 +474,13 @@ class AsyncClient(httpx.AsyncClient):
         margin: float | None = None,
         clock: Clock | None = None,
         testnet: bool = False,
+        estimates: EstimatesArg = "learned",
         proxy_transport: AsyncProxyTransport | None = None,
         **kwargs: Any,
     ) -> None:
-        opts = _options(base_url, store, proxy_pool, ip, account, address, retry, priority, margin, clock, testnet)
+        opts = _options(
+            base_url, store, proxy_pool, ip, account, address, retry, priority, margin, clock, testnet, estimates
+        )
         gate = build_gate(venue, AsyncLimiter, limiter=limiter, **opts)
         inherited = _inherited(kwargs)
         proxied: dict[str, httpx.AsyncBaseTransport] = _proxied(

@@ -32,6 +32,7 @@ from ._clock import Clock
 from ._http import (
     ActionOutcomeUnknown,
     ActionRefused,
+    EstimatesArg,
     Gate,
     PriorityFn,
     RetryPolicy,
@@ -231,7 +232,10 @@ class Session(requests.Session):
     ``margin`` and ``clock`` are not accepted). ``ip``, ``account``, ``address``: the scope
     values this session spends. ``retry``: a :class:`RetryPolicy` for idempotent reads.
     ``priority``: weighed request → limiter priority. ``margin``: seconds added to each window
-    for network transit jitter (default: the venue's measured margin). ``proxy_pool``: proxies
+    for network transit jitter (default: the venue's measured margin). ``estimates``: what to
+    book for a weight known only after the answer: ``"learned"`` (default: what recent
+    answers of the same kind carried), ``"max"`` (the documented bound) or a shared
+    :class:`~ratekeeper.Estimates`. ``proxy_pool``: proxies
     to send through, each with its own per-IP budget: a list of URLs, a
     :class:`~ratekeeper.proxies.ProxyPool`, ``"file:/path"`` or ``"env:VAR"`` (see
     docs/proxies.md); ``ip`` then names the direct connection's budget.
@@ -259,6 +263,7 @@ class Session(requests.Session):
         margin: float | None = None,
         clock: Clock | None = None,
         testnet: bool = False,
+        estimates: EstimatesArg = "learned",
     ) -> None:
         super().__init__()
         self.gate: Gate[Limiter] = build_gate(
@@ -276,6 +281,7 @@ class Session(requests.Session):
             margin=margin,
             clock=clock,
             testnet=testnet,
+            estimates=estimates,
         )
         self._gated: dict[int, tuple[BaseAdapter, Adapter]] = {}
         _check_pool(self.gate)

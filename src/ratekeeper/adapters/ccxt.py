@@ -57,6 +57,7 @@ from .._http import (
     DEFAULT_MARGINS,
     FALLBACK_MARGIN,
     ActionOutcomeUnknown,
+    EstimatesArg,
     Gate,
     PriorityFn,
     RetryPolicy,
@@ -514,6 +515,7 @@ def limit(
     priority: PriorityFn | None = None,
     margin: float | None = None,
     clock: Clock | None = None,
+    estimates: EstimatesArg = "learned",
     burst: float = 1.0,
     allow_untested: bool = False,
 ) -> Any:
@@ -526,7 +528,7 @@ def limit(
     ccxt id; ``False``: ccxt's declared costs only). ``base_url``: the venue origin those
     rules cover (default: from ccxt's ``urls['api']``, so a sandbox or a mock URL works).
     ``ip``, ``account``, ``address``: scope values (defaults: none, a digest of ``apiKey``,
-    ``walletAddress``). ``retry``, ``priority``, ``margin``, ``clock``: as for
+    ``walletAddress``). ``retry``, ``priority``, ``margin``, ``clock``, ``estimates``: as for
     :class:`ratekeeper.requests.Session`. ``burst``: seconds of ccxt's rate the ccxt-cost
     bucket holds.
 
@@ -564,6 +566,7 @@ def limit(
                 address=address or _address(exchange),
                 retry=retry,
                 priority=priority,
+                estimates=estimates,
             )
         astate = _State(str(exchange.id), agate, alimiter, bucket, scope)
         exchange.__dict__["_ratekeeper_state"] = astate
@@ -582,6 +585,7 @@ def limit(
                 address=address or _address(exchange),
                 retry=retry,
                 priority=priority,
+                estimates=estimates,
             )
         sstate = _State(str(exchange.id), sgate, slimiter, bucket, scope)
         exchange.__dict__["_ratekeeper_state"] = sstate

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from .._estimates import Estimates, EstimateStatistics
 from ._model import (
     Feedback,
     InvalidRequest,
@@ -24,6 +25,8 @@ from .binance import limits_from_exchange_info
 from .hyperliquid import user_rate_limit_observations
 
 __all__ = [
+    "EstimateStatistics",
+    "Estimates",
     "Feedback",
     "InvalidRequest",
     "Kind",

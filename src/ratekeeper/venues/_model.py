@@ -28,6 +28,7 @@ from typing import Any, Literal, Union
 from urllib.parse import parse_qsl, urlsplit
 
 from .._errors import RateKeeperError
+from .._estimates import Estimates, estimate_key
 from .._limits import DEFAULT_SCOPE, Limit, Observation
 
 __all__ = [
@@ -249,6 +250,9 @@ class Rule:
     * ``settle`` — response → actual cost (``None`` keeps the charged cost);
     * ``estimate`` — limit names whose charge is an estimate the settler corrects; an estimate
       is capped at the limit's capacity but never below ``base``, the part that is certain;
+    * ``learn`` — the estimate is a documented bound, not a figure read from the request: a
+      caller with :class:`Estimates` books ``base`` plus what recent answers of this rule
+      and scope carried instead (never more than the bound);
     * ``detail`` — request → what the settler and the feedback parser need later;
     * ``primary`` — the limit that endpoint-level headers and errors describe (or a function
       of the request, when it depends on a parameter such as the product category);
@@ -267,6 +271,7 @@ class Rule:
     settle: SettleFn | None = None
     estimate: tuple[str, ...] = ()
     base: Mapping[str, float] = field(default_factory=dict)
+    learn: bool = False
     detail: Callable[[Request], Mapping[str, Any]] | None = None
     idempotent: bool | None = None
     note: str = ""
@@ -567,12 +572,15 @@ class Venue:
         params: Mapping[str, Any] | None = None,
         *,
         now: float | None = None,
+        estimates: Estimates | None = None,
     ) -> Weighed:
         """Price one request before it is sent.
 
         ``path`` may be a path or a full URL (its query string is read as parameters); ``body``
         a mapping, a list, or JSON / form-encoded text. ``now`` is the wall-clock time used to
         interpret open time ranges (defaults to ``time.time()`` when a rule needs it).
+        ``estimates``: what answers taught (see :class:`Estimates`); without it, a rule whose
+        weight depends on its answer charges its documented bound.
         Raises :class:`InvalidRequest` when the venue would refuse the request as a whole.
         """
         request = Request.build(method, path, body, params, now)
@@ -601,6 +609,13 @@ class Venue:
                 endpoint += f" {label}"
             _log_unknown_once(self.name, endpoint, cost)
         scope = dict(rule.scope(request)) if rule.scope is not None else {}
+        if estimates is not None and rule.learn and known:
+            key = estimate_key(self.name, rule.name, scope)
+            for name in estimate:
+                extra = estimates.extra(key, name)
+                if extra is not None:
+                    floor = base.get(name, 0.0)
+                    cost[name] = max(floor, min(cost[name], floor + extra))
         detail = dict(rule.detail(request)) if rule.detail is not None else {}
         return Weighed(
             venue=self.name,
@@ -651,11 +666,13 @@ class Venue:
         body: object = None,
         *,
         now: float | None = None,
+        estimates: Estimates | None = None,
     ) -> dict[str, float]:
         """The actual cost of a request once its response is in (same keys as the charge).
 
         Over-charges are refunded (a lower value), under-estimates charged (a higher one);
-        without evidence the charged cost stands. Never raises on a malformed response.
+        without evidence the charged cost stands. ``estimates`` learns from the answer of a
+        rule marked ``learn``. Never raises on a malformed response.
         """
         charged = dict(weighed.cost)
         if weighed.rule.settle is None:
@@ -673,6 +690,14 @@ class Venue:
         for name, amount in charged.items():
             value = expanded.get(name, amount)
             out[name] = max(0.0, float(value)) if _finite(value) else amount
+        if estimates is not None and weighed.rule.learn:
+            base = self._expand(weighed.rule.base)
+            names = [n for n in weighed.estimate if n in expanded and n in out]
+            estimates.learn(
+                estimate_key(self.name, weighed.name, weighed.scope),
+                {n: out[n] - base.get(n, 0.0) for n in names},
+                {n: charged[n] - base.get(n, 0.0) for n in names},
+            )
         return out
 
     def feedback(

@@ -124,9 +124,11 @@ ITEM_ESTIMATES: Mapping[str, int] = {
     "userFunding": 500,
     "nonUserFundingUpdates": 500,
 }
-"""Items assumed before the response for the per-item info types (other than candleSnapshot,
-estimated from its time range). Types not listed assume :data:`DEFAULT_ITEM_ESTIMATE`. The
-estimate is refunded down to the real count when the response arrives."""
+"""The documented bound on the items of the per-item info types (other than candleSnapshot,
+estimated from its time range). Types not listed assume :data:`DEFAULT_ITEM_ESTIMATE`. It
+is what a request books when nothing better is known: the integrations learn the real
+counts from the answers (:class:`~ratekeeper.venues.Estimates`) and book those instead; the
+booking is settled to the real count when the response arrives."""
 
 DEFAULT_ITEM_ESTIMATE = 2000
 """No documented bound: assume the largest bound documented for any per-item type."""
@@ -406,6 +408,7 @@ def _info_rule(info_type: str, weight: int) -> Rule:
         settle=_items_settler(info_type, weight, per) if per is not None else None,
         estimate=("ip_weight",) if per is not None else (),
         base={"ip_weight": weight},
+        learn=per is not None and info_type != "candleSnapshot",  # candles: counted from the range
         scope=_user_scope,
         detail=_info_detail,
         primary="ip_weight",
