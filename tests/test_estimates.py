@@ -81,7 +81,7 @@ def test_never_above_the_bound_and_only_for_bounds() -> None:
 def test_bad_settings_are_refused() -> None:
     for bad in ({"quantile": 0}, {"quantile": 1.5}, {"window": 0}, {"keys": -1}, {"window": 2.5}):
         with pytest.raises(ValueError):
-            rk.Estimates(**bad)  # type: ignore[arg-type]
+            rk.Estimates(**bad)
     with pytest.raises(ValueError, match="estimates must be"):
         Session("hyperliquid", estimates="mean")  # type: ignore[arg-type]
 
