@@ -21,6 +21,7 @@ from ._estimates import Estimates
 from ._http import ActionOutcomeUnknown, ActionRefused, RetryPolicy, VenueRefused
 from ._limiter import AsyncGrant, AsyncLimiter, Grant, Limiter
 from ._limits import Cost, Limit, LimitStatistics, Observation
+from ._margin import MarginStatistics, TransitMargin
 from .proxies import ProxyPool, ProxyUnavailable
 from .stores import MemoryStore, Store, open_store
 
@@ -42,6 +43,7 @@ __all__ = [
     "Limit",
     "LimitStatistics",
     "Limiter",
+    "MarginStatistics",
     "MemoryStore",
     "Observation",
     "ProxyPool",
@@ -53,6 +55,7 @@ __all__ = [
     "StoreError",
     "StoreUnavailable",
     "SystemClock",
+    "TransitMargin",
     "UnknownLimit",
     "VenueRefused",
     "__version__",

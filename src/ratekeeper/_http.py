@@ -28,7 +28,8 @@ from ._clock import Clock, clock_asleep, clock_sleep
 from ._errors import RateKeeperError
 from ._estimates import Estimates
 from ._limiter import AsyncGrant, AsyncLimiter, Grant, Limiter
-from ._limits import Limit, Observation
+from ._limits import Limit, Observation, check_margin, padded
+from ._margin import DIRECT, TransitMargin
 from .proxies import (
     AsyncProbe,
     Probe,
@@ -251,25 +252,10 @@ def resolve_venue(venue: str | Venue) -> Venue:
 
 
 def pad_limits(limits: Mapping[str, Limit], margin: float) -> list[Limit]:
-    """The limits with ``margin`` seconds added to each sliding and fixed window.
-
-    A sliding window of ``period + margin`` keeps the server's window of ``period`` safe when
-    requests reach it up to ``margin`` later than admitted, each by a different delay. A fixed
-    window cannot be padded in place (its windows are aligned to the server's clock, so a
-    request admitted at the end of one can land in the next): it becomes a sliding window of
-    ``period + margin``, which admits nothing a fixed window of ``period`` would refuse, with
-    any transit delay up to ``margin``. Token buckets and quotas are left as they are, and so
-    are concurrent limits: they count units held at once, through leases, and have no window
-    to pad (their period is the lease time).
-    """
-    if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not math.isfinite(margin) or margin < 0:
-        raise ValueError(f"margin must be a number of seconds >= 0, got {margin!r}")
-    out: list[Limit] = []
-    for limit in limits.values():
-        if margin and limit.algorithm in ("sliding", "fixed"):
-            limit = dataclasses.replace(limit, algorithm="sliding", period=limit.period + margin, offset=0.0)
-        out.append(limit)
-    return out
+    """The limits with ``margin`` seconds added to each sliding and fixed window (see
+    :func:`ratekeeper._limits.padded`)."""
+    pad = check_margin(margin)
+    return [padded(limit, pad) for limit in limits.values()]
 
 
 def _origin(url: str) -> tuple[str, str, int] | None:
@@ -303,6 +289,9 @@ PriorityFn = Callable[["Weighed"], int]
 
 EstimatesArg = Estimates | Literal["learned", "max"]
 """The integrations' ``estimates=`` option (see :func:`build_gate`)."""
+
+MarginArg = float | TransitMargin | None
+"""The integrations' ``margin=`` option (see :func:`build_gate`)."""
 
 Verdict = Literal["ok", "retry", "refuse", "give_up"]
 
@@ -378,6 +367,8 @@ class Gate(Generic[L]):
     request then goes through one member of the pool, under that member's ``ip`` scope).
     ``estimates``: what answers taught about weights known only after them
     (:class:`~ratekeeper.venues.Estimates`); ``None`` books their documented bounds.
+    ``transit``: the adaptive margin (:class:`~ratekeeper.TransitMargin`) the gate measures
+    and applies to its limiter; ``None`` leaves the limiter's margin as it is.
     """
 
     __slots__ = (
@@ -392,6 +383,7 @@ class Gate(Generic[L]):
         "retry",
         "rng",
         "router",
+        "transit",
         "venue",
     )
 
@@ -409,6 +401,7 @@ class Gate(Generic[L]):
         rng: random.Random | None = None,
         router: ProxyRouter | None = None,
         estimates: Estimates | None = None,
+        transit: TransitMargin | None = None,
     ) -> None:
         origin = _origin(base_url)
         if origin is None:
@@ -425,6 +418,7 @@ class Gate(Generic[L]):
         self.rng = rng if rng is not None else random.Random()
         self.router = router
         self.estimates = estimates
+        self.transit = transit
 
     @property
     def clock(self) -> Clock:
@@ -568,6 +562,29 @@ class Gate(Generic[L]):
             return "raise", 0.0
         return "retry", self.retry.backoff_for(attempt, self.rng)
 
+    def answered(self, route: str, seconds: float, limited: bool) -> None:
+        """One answer came ``seconds`` after its slot began, by ``route`` (``"direct"`` or a
+        proxy's key): feed the adaptive margin (a rate-limit answer widens it) and apply the
+        margin when it moved."""
+        transit = self.transit
+        if transit is None:
+            return
+        if limited:
+            margin: float | None = transit.refused()
+            if margin is not None:
+                log.warning(
+                    "ratekeeper: %s answered with a rate limit the ledger did not predict; margin widened to %.3f s",
+                    self.venue.name,
+                    margin,
+                    extra={"venue": self.venue.name, "margin": margin},
+                )
+        else:
+            margin = transit.observe(seconds, route)
+            if margin is not None:
+                log.debug("ratekeeper: %s transit margin now %.4f s", self.venue.name, margin)
+        if margin is not None:
+            self.limiter.set_margin(margin)
+
     def refused(self, plan: Plan, status: int, body: Any, out: Outcome, response: Any) -> VenueRefused:
         """The exception for a refused request (an action answered with a rate-limit signal)."""
         cls = ActionRefused if plan.kind == "action" else VenueRefused
@@ -656,7 +673,7 @@ def build_gate(
     address: str | None = None,
     retry: RetryPolicy | None = None,
     priority: PriorityFn | None = None,
-    margin: float | None = None,
+    margin: MarginArg = None,
     clock: Clock | None = None,
     testnet: bool = False,
     estimates: EstimatesArg = "learned",
@@ -666,7 +683,9 @@ def build_gate(
     ``proxy_pool`` (see :func:`ratekeeper.proxies.as_pool`) is read and checked here, before
     anything is sent: a malformed proxy, an empty file or a missing variable raises
     ``ValueError``. ``estimates``: ``"learned"`` (a fresh :class:`~ratekeeper.venues.Estimates`),
-    ``"max"`` (the documented bounds) or an ``Estimates`` to share or tune."""
+    ``"max"`` (the documented bounds) or an ``Estimates`` to share or tune. ``margin``:
+    ``None`` (a :class:`~ratekeeper.TransitMargin` starting at the venue's default), a fixed
+    number of seconds, or a ``TransitMargin`` to tune."""
     v = resolve_venue(venue)
     learned = resolve_estimates(estimates)
     pool = as_pool(proxy_pool)
@@ -676,9 +695,11 @@ def build_gate(
         base_url = v.testnet if testnet else v.mainnet
         if base_url is None:
             raise ValueError(f"{v.name} has no {'testnet' if testnet else 'mainnet'} URL; pass base_url=")
+    transit = None
     if limiter is None:
-        pad = DEFAULT_MARGINS.get(v.name, FALLBACK_MARGIN) if margin is None else margin
-        limiter = limiter_cls(pad_limits(v.limits, pad), store=store, clock=clock)
+        transit = resolve_margin(v, margin)
+        pad = transit.value if transit is not None else check_margin(margin)
+        limiter = limiter_cls(v.limits, store=store, clock=clock, margin=pad)
     else:
         if not isinstance(limiter, limiter_cls):
             raise TypeError(f"limiter must be a {limiter_cls.__name__}, got {type(limiter).__name__}")
@@ -696,7 +717,19 @@ def build_gate(
         priority=priority,
         router=router,
         estimates=learned,
+        transit=transit,
     )
+
+
+def resolve_margin(venue: Venue, margin: MarginArg) -> TransitMargin | None:
+    """The ``margin=`` option as the gate keeps it: adaptive (``None`` or a TransitMargin) or
+    ``None`` for a fixed number of seconds (checked)."""
+    if isinstance(margin, TransitMargin):
+        return margin
+    if margin is None:
+        return TransitMargin(DEFAULT_MARGINS.get(venue.name, FALLBACK_MARGIN))
+    check_margin(margin)
+    return None
 
 
 def resolve_estimates(arg: EstimatesArg) -> Estimates | None:
@@ -826,9 +859,11 @@ def send_sync(
         else:
             member, p, grant = router.route(gate, plan, trip, probe)
             router.note_sent(member)
+        slot = gate.clock.now() - grant.late
         response: R | None = None
         try:
             response = send(member.proxy if member is not None else None)
+            answered = gate.clock.now() - slot
             raw = read(response)
         except BaseException as exc:
             if response is not None:
@@ -864,6 +899,7 @@ def send_sync(
         headers = io.headers(response)
         body = parse_body(raw, venue=gate.venue.name, status=status, url=p.url) if raw is not None else None
         out = gate.outcome(p, status, headers, body, attempt=attempt)
+        gate.answered(member.key if member is not None else DIRECT, answered, status in (418, 429))
         try:
             if raw is not None:
                 grant.settle(out.actual)
@@ -908,9 +944,11 @@ async def send_async(
         else:
             member, p, grant = await router.aroute(gate, plan, trip, probe)
             router.note_sent(member)
+        slot = gate.clock.now() - grant.late
         response: R | None = None
         try:
             response = await send(member.proxy if member is not None else None)
+            answered = gate.clock.now() - slot
             raw = await read(response)
         except BaseException as exc:
             if response is not None:
@@ -946,6 +984,7 @@ async def send_async(
         headers = io.headers(response)
         body = parse_body(raw, venue=gate.venue.name, status=status, url=p.url) if raw is not None else None
         out = gate.outcome(p, status, headers, body, attempt=attempt)
+        gate.answered(member.key if member is not None else DIRECT, answered, status in (418, 429))
         try:
             if raw is not None:
                 await grant.settle(out.actual)

@@ -36,7 +36,17 @@ from . import _algorithms as algo
 from ._algorithms import Decision
 from ._clock import SYSTEM_CLOCK, Clock
 from ._errors import CostExceedsCapacity, RateLimited, UnknownLimit
-from ._limits import CHARGE_PRIORITY, Cost, Limit, LimitStatistics, Observation, ScopeArg, resolve_scope
+from ._limits import (
+    CHARGE_PRIORITY,
+    Cost,
+    Limit,
+    LimitStatistics,
+    Observation,
+    ScopeArg,
+    check_margin,
+    padded,
+    resolve_scope,
+)
 from .stores import Item, Store, StoreSpec, open_store
 from .stores._base import AsyncStore, Freed, KeySnapshot, _AsyncBudgetStore
 
@@ -59,6 +69,7 @@ _EMPTY: tuple[Item, ...] = ()
 _STAY = Decision(0.0, 0.0, False, 0, ())
 """A rebooking that moved nothing (the store failed to answer): the booking held stands."""
 _NUMBERS = (int, float)
+_PADDED = ("sliding", "fixed")
 
 
 def _limits_of(arg: LimitsArg) -> dict[str, Limit]:
@@ -146,8 +157,11 @@ class _Core:
         store: StoreSpec,
         clock: Clock | None,
         default_limit: str | None,
+        margin: float = 0.0,
     ) -> None:
-        self._limits = _limits_of(limits)
+        self._given = _limits_of(limits)
+        self._margin = check_margin(margin)
+        self._limits = {name: padded(limit, self._margin) for name, limit in self._given.items()}
         # the limits a cost may charge (concurrent ones are leased): what the hot paths look up
         self._chargeable = {n: lim for n, lim in self._limits.items() if lim.algorithm != "concurrent"}
         self._clock: Clock = clock or SYSTEM_CLOCK
@@ -170,7 +184,44 @@ class _Core:
 
     @property
     def limits(self) -> Mapping[str, Limit]:
+        """The limits in force (with the margin added to sliding and fixed windows)."""
         return dict(self._limits)
+
+    @property
+    def margin(self) -> float:
+        """Seconds added to each sliding and fixed window for transit (see :meth:`set_margin`)."""
+        return self._margin
+
+    def set_margin(self, margin: float) -> None:
+        """Add ``margin`` seconds to each sliding and fixed limit's window from now on, in place
+        of the margin before: a request admitted at ``t`` may reach the venue up to
+        ``margin`` later than one admitted after it and still find room (a fixed window
+        padded becomes a sliding one; see :func:`ratekeeper._limits.padded`). Bookings
+        already made stand; the integrations call this as their measured margin moves.
+
+        Raises ``ValueError`` for a negative margin, and for a change between 0 and more
+        than 0 when a fixed limit is among the limits (it would change algorithm, and the
+        budget held under it)."""
+        pad = check_margin(margin)
+        if pad == self._margin:
+            return
+        if (pad == 0) != (self._margin == 0) and any(lim.algorithm == "fixed" for lim in self._given.values()):
+            raise ValueError(
+                f"a margin of {pad:g} s would turn a fixed limit {'back ' if pad == 0 else ''}into a sliding one "
+                f"(the margin is {self._margin:g} s): choose the margin before spending, and keep it above 0"
+            )
+        limits = {name: padded(limit, pad) for name, limit in self._given.items()}
+        self._limits = limits
+        self._chargeable = {n: lim for n, lim in limits.items() if lim.algorithm != "concurrent"}
+        self._margin = pad
+        self._retuned()
+
+    def _retuned(self) -> None:
+        """The limits changed: drop what was cached from them."""
+
+    def _padded(self, name: str) -> bool:
+        given = self._given.get(name)
+        return given is not None and given.algorithm in _PADDED
 
     @property
     def store(self) -> Store:
@@ -412,6 +463,7 @@ class _Core:
                     waiters=waiting.get((limit.name, scope), 0),
                     next_free=s.next_free,
                     blocked_for=blocked,
+                    margin=self._margin if self._padded(limit.name) else 0.0,
                 )
             )
         out.sort(key=lambda x: (x.limit, x.scope or ""))
@@ -444,13 +496,18 @@ class Grant:
     """The receipt of one acquisition. ``settle`` charges or refunds the difference once the
     real cost is known; ``release`` gives everything back (the request was never sent)."""
 
-    __slots__ = ("_done", "_items", "_limiter", "_placed", "waited")
+    __slots__ = ("_done", "_items", "_limiter", "_placed", "late", "waited")
 
-    def __init__(self, limiter: Limiter, items: tuple[Item, ...], placed: tuple[float, ...], waited: float) -> None:
+    def __init__(
+        self, limiter: Limiter, items: tuple[Item, ...], placed: tuple[float, ...], waited: float, late: float = 0.0
+    ) -> None:
         self._limiter = limiter
         self._items = items
         self._placed = placed
         self.waited = waited
+        self.late = late
+        """Seconds between the start of the slot this grant waited for and the moment
+        ``acquire`` returned (the waiter's wake-up latency; 0 when admitted at once)."""
         self._done = False
 
     @property
@@ -542,8 +599,9 @@ class Limiter(_Core):
         store: StoreSpec = "memory://",
         clock: Clock | None = None,
         default_limit: str | None = None,
+        margin: float = 0.0,
     ) -> None:
-        super().__init__(limits, store, clock, default_limit)
+        super().__init__(limits, store, clock, default_limit, margin)
         # with an in-process store, its lock guards our queues too: one lock per acquire
         shared = getattr(self._store, "lock", None) if self._local else None
         self._lock = shared if shared is not None else threading.Lock()
@@ -555,6 +613,10 @@ class Limiter(_Core):
         self._plans: dict[tuple[str, ...], tuple[tuple[Limit, algo.State], ...]] = {}
         self._hot_now = self._clock.now
         self._epoch: float = getattr(self._store, "_epoch", 0.0)
+
+    def _retuned(self) -> None:
+        with self._lock:
+            self._plans = {}
 
     def _on_freed(self, freed: Iterable[tuple[str, str | None]]) -> None:
         if not self._queues:
@@ -732,12 +794,13 @@ class Limiter(_Core):
                     if state == DISPLACED:
                         w.state = state = QUEUED
                     if state == RESERVED:
-                        if clock.now() >= w.wake_at:
+                        now = clock.now()
+                        if now >= w.wake_at:
                             d = w.decision
                             assert d is not None
                             self._handoff(qkey, q)
                             w.state = DONE
-                            return Grant(self, items, d.placed, clock.now() - started)
+                            return Grant(self, items, d.placed, now - started, now - w.wake_at)
                         if w.replan and self._rebook is not None:
                             w.replan = False
                             w.busy = True
@@ -847,15 +910,22 @@ class Limiter(_Core):
 class AsyncGrant:
     """The receipt of one asyncio acquisition (see :class:`Grant`)."""
 
-    __slots__ = ("_done", "_items", "_limiter", "_placed", "waited")
+    __slots__ = ("_done", "_items", "_limiter", "_placed", "late", "waited")
 
     def __init__(
-        self, limiter: AsyncLimiter, items: tuple[Item, ...], placed: tuple[float, ...], waited: float
+        self,
+        limiter: AsyncLimiter,
+        items: tuple[Item, ...],
+        placed: tuple[float, ...],
+        waited: float,
+        late: float = 0.0,
     ) -> None:
         self._limiter = limiter
         self._items = items
         self._placed = placed
         self.waited = waited
+        self.late = late
+        """See :attr:`Grant.late`."""
         self._done = False
 
     @property
@@ -906,8 +976,9 @@ class AsyncLimiter(_Core):
         store: StoreSpec = "memory://",
         clock: Clock | None = None,
         default_limit: str | None = None,
+        margin: float = 0.0,
     ) -> None:
-        super().__init__(limits, store, clock, default_limit)
+        super().__init__(limits, store, clock, default_limit, margin)
         # (the rate-limit methods decide: a store written before leases existed is still async)
         astore = self._store if isinstance(self._store, _AsyncBudgetStore) else None
         self._astore = cast("AsyncStore | None", astore)
@@ -1080,12 +1151,13 @@ class AsyncLimiter(_Core):
                         await self._arefund(items, d.placed)
                     continue
                 if state == RESERVED:
-                    if clock.now() >= w.wake_at:
+                    now = clock.now()
+                    if now >= w.wake_at:
                         d_opt = w.decision
                         assert d_opt is not None
                         self._handoff(qkey, q)
                         w.state = DONE
-                        return AsyncGrant(self, items, d_opt.placed, clock.now() - started)
+                        return AsyncGrant(self, items, d_opt.placed, now - started, now - w.wake_at)
                     if w.replan and self._rebook is not None:
                         w.replan = False
                         assert w.decision is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -183,3 +184,29 @@ class LimitStatistics:
     waiters: int
     next_free: float
     blocked_for: float = 0.0
+    margin: float = 0.0
+    """Seconds the limiter adds to this limit's window for transit (see :meth:`Limiter.set_margin`)."""
+
+
+def check_margin(margin: object) -> float:
+    """A transit margin in seconds, checked: a finite number >= 0."""
+    if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not math.isfinite(margin) or margin < 0:
+        raise ValueError(f"margin must be a number of seconds >= 0, got {margin!r}")
+    return float(margin)
+
+
+def padded(limit: Limit, margin: float) -> Limit:
+    """``limit`` with ``margin`` seconds added to its window.
+
+    A sliding window of ``period + margin`` keeps the server's window of ``period`` safe when
+    requests reach it up to ``margin`` later than admitted, each by a different delay. A fixed
+    window cannot be padded in place (its windows are aligned to the server's clock, so a
+    request admitted at the end of one can land in the next): it becomes a sliding window of
+    ``period + margin``, which admits nothing a fixed window of ``period`` would refuse, with
+    any transit delay up to ``margin``. Token buckets and quotas are left as they are, and so
+    are concurrent limits: they count units held at once, through leases, and have no window
+    to pad (their period is the lease time).
+    """
+    if margin and limit.algorithm in ("sliding", "fixed"):
+        return dataclasses.replace(limit, algorithm="sliding", period=limit.period + margin, offset=0.0)
+    return limit

@@ -34,6 +34,7 @@ from ._http import (
     ActionRefused,
     EstimatesArg,
     Gate,
+    MarginArg,
     PriorityFn,
     RetryPolicy,
     VenueRefused,
@@ -232,7 +233,9 @@ class Session(requests.Session):
     ``margin`` and ``clock`` are not accepted). ``ip``, ``account``, ``address``: the scope
     values this session spends. ``retry``: a :class:`RetryPolicy` for idempotent reads.
     ``priority``: weighed request → limiter priority. ``margin``: seconds added to each window
-    for network transit jitter (default: the venue's measured margin). ``estimates``: what to
+    for network transit jitter: by default measured (a :class:`~ratekeeper.TransitMargin`
+    starting at the venue's default, set from the time each request's answer took, widened
+    after an unpredicted 429), or a fixed number of seconds. ``estimates``: what to
     book for a weight known only after the answer: ``"learned"`` (default: what recent
     answers of the same kind carried), ``"max"`` (the documented bound) or a shared
     :class:`~ratekeeper.Estimates`. ``proxy_pool``: proxies
@@ -260,7 +263,7 @@ class Session(requests.Session):
         address: str | None = None,
         retry: RetryPolicy | None = None,
         priority: PriorityFn | None = None,
-        margin: float | None = None,
+        margin: MarginArg = None,
         clock: Clock | None = None,
         testnet: bool = False,
         estimates: EstimatesArg = "learned",

@@ -54,20 +54,19 @@ except ImportError as _exc:  # pragma: no cover - exercised only without the ext
 from .._clock import Clock
 from .._errors import CostExceedsCapacity, RateKeeperError, RateLimited
 from .._http import (
-    DEFAULT_MARGINS,
-    FALLBACK_MARGIN,
     ActionOutcomeUnknown,
     EstimatesArg,
     Gate,
+    MarginArg,
     PriorityFn,
     RetryPolicy,
     VenueRefused,
     build_gate,
-    pad_limits,
+    resolve_margin,
     send_async,
 )
 from .._limiter import AsyncLimiter, Limiter
-from .._limits import Limit, Observation
+from .._limits import Limit, Observation, check_margin
 from ..stores import StoreSpec
 from ..venues import InvalidRequest, Venue
 from ..venues import venue as venue_by_name
@@ -513,7 +512,7 @@ def limit(
     address: str | None = None,
     retry: RetryPolicy | None = None,
     priority: PriorityFn | None = None,
-    margin: float | None = None,
+    margin: MarginArg = None,
     clock: Clock | None = None,
     estimates: EstimatesArg = "learned",
     burst: float = 1.0,
@@ -547,13 +546,16 @@ def limit(
     rules = _resolve(exchange, venue)
     bucket = ccxt_bucket(exchange, burst)
     limits: list[Limit] = [bucket]
+    transit = None
+    pad = 0.0
     if rules is not None:
-        pad = DEFAULT_MARGINS.get(rules.name, FALLBACK_MARGIN) if margin is None else margin
-        limits = [*pad_limits(rules.limits, pad), bucket]
+        transit = resolve_margin(rules, margin)
+        pad = transit.value if transit is not None else check_margin(margin)
+        limits = [*rules.limits.values(), bucket]
     scope = {"ip": ip} if ip is not None else None
     exchange.enableRateLimit = True  # ccxt then computes each call's cost and hands it to our throttle
     if is_async:
-        alimiter = AsyncLimiter(limits, store=store, clock=clock)
+        alimiter = AsyncLimiter(limits, store=store, clock=clock, margin=pad)
         agate: Gate[AsyncLimiter] | None = None
         if rules is not None:
             agate = build_gate(
@@ -568,11 +570,12 @@ def limit(
                 priority=priority,
                 estimates=estimates,
             )
+            agate.transit = transit  # the limiter was built here: the gate adapts its margin
         astate = _State(str(exchange.id), agate, alimiter, bucket, scope)
         exchange.__dict__["_ratekeeper_state"] = astate
         _install_async(exchange, astate)
     else:
-        slimiter = Limiter(limits, store=store, clock=clock)
+        slimiter = Limiter(limits, store=store, clock=clock, margin=pad)
         sgate: Gate[Limiter] | None = None
         if rules is not None:
             sgate = build_gate(
@@ -587,6 +590,7 @@ def limit(
                 priority=priority,
                 estimates=estimates,
             )
+            sgate.transit = transit
         sstate = _State(str(exchange.id), sgate, slimiter, bucket, scope)
         exchange.__dict__["_ratekeeper_state"] = sstate
         _install_sync(exchange, sstate)

@@ -1,0 +1,146 @@
+"""The transit margin: a limiter pads its windows by it, the integrations measure it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+import ratekeeper as rk
+from ratekeeper.requests import Session
+from ratekeeper.testing import FakeClock
+
+from .test_http_fixtures import Reply, ScriptServer, reply, stat
+
+
+def test_a_limiter_pads_its_windows_by_its_margin() -> None:
+    clock = FakeClock()
+    limits = [rk.Limit("w", 2, 1.0), rk.Limit("t", 100, 1.0, algorithm="token")]
+    lim = rk.Limiter(limits, clock=clock, margin=0.5)
+    assert lim.margin == 0.5 and lim.limits["w"].period == 1.5 and lim.limits["t"].period == 1.0
+    lim.acquire({"w": 2, "t": 1})
+    clock.advance(1.2)
+    assert lim.try_acquire({"w": 1}) is None  # the server's window has passed; ours has not
+    lim.set_margin(0.1)
+    assert lim.limits["w"].period == pytest.approx(1.1)
+    assert lim.try_acquire({"w": 1}) is not None  # the bookings stand; the new margin applies
+    margins = {s.limit: s.margin for s in lim.statistics()}
+    assert margins == {"w": 0.1, "t": 0.0}  # buckets are not padded
+    with pytest.raises(ValueError, match="margin must be"):
+        lim.set_margin(-1)
+
+
+def test_a_fixed_limit_keeps_its_algorithm_once_spending_started() -> None:
+    lim = rk.Limiter([rk.Limit("f", 10, 1.0, algorithm="fixed")], margin=0.1)
+    assert lim.limits["f"].algorithm == "sliding"
+    lim.set_margin(0.3)  # fine: it stays a sliding window
+    with pytest.raises(ValueError, match="fixed limit"):
+        lim.set_margin(0)
+    assert lim.margin == 0.3
+
+
+async def test_the_async_limiter_pads_alike() -> None:
+    clock = FakeClock()
+    lim = rk.AsyncLimiter([rk.Limit("w", 1, 1.0)], clock=clock, margin=0.25)
+    await lim.acquire({"w": 1})
+    clock.advance(1.1)
+    assert await lim.try_acquire({"w": 1}) is None
+    lim.set_margin(0.05)
+    assert await lim.try_acquire({"w": 1}) is not None
+    (s,) = await lim.statistics()
+    assert s.margin == 0.05
+
+
+def test_the_margin_follows_the_answers() -> None:
+    m = rk.TransitMargin(0.1, floor=0.01, cap=1.0, warmup=8, window=16, narrow=0.5, hold=4)
+    for _ in range(7):
+        assert m.observe(0.002) is None  # warming up: the start value holds
+    assert m.value == 0.1
+    moved = m.observe(0.002)
+    assert moved == pytest.approx(0.055) and m.value == moved  # half way to the floor
+    for _ in range(20):
+        m.observe(0.002)
+    assert m.value == pytest.approx(0.01, abs=1e-4)  # never under the floor
+    assert m.observe(0.3, route="proxy-a") == 0.3  # a slower route widens it at once
+    assert m.statistics().routes == {"direct": 0.002, "proxy-a": 0.3}
+    for _ in range(40):
+        m.observe(0.002, route="proxy-a")
+    assert m.value == pytest.approx(0.01, abs=1e-3)  # the slow answers left the window
+    assert m.observe(5.0) == 1.0  # capped
+
+
+def test_an_unpredicted_rate_limit_widens_and_holds() -> None:
+    m = rk.TransitMargin(0.05, floor=0.01, warmup=4, window=8, narrow=1.0, hold=10)
+    for _ in range(4):
+        m.observe(0.001)
+    assert m.value == 0.01
+    assert m.refused() == 0.02  # doubled
+    assert m.refused() is None  # answers refused together count once
+    for _ in range(4):
+        assert m.observe(0.001) is None  # held: no narrowing right after
+    assert m.refused() == 0.04  # a refusal after `warmup` more answers widens again
+    for _ in range(10):
+        m.observe(0.001)
+    assert m.value == 0.01  # the hold is over: back to what the answers say
+    assert m.statistics().widened == 2
+
+
+def test_bad_margin_settings_are_refused() -> None:
+    for bad in (
+        {"floor": -1},
+        {"cap": 0.0, "floor": 0.0},
+        {"floor": 0.5, "cap": 0.1},
+        {"quantile": 0},
+        {"narrow": 2},
+        {"window": 0},
+        {"start": float("nan")},
+    ):
+        with pytest.raises(ValueError):
+            rk.TransitMargin(**bad)
+    with pytest.raises(ValueError, match="margin must be"):
+        Session("hyperliquid", margin=-0.1)
+
+
+@pytest.fixture
+def srv() -> Iterator[ScriptServer]:
+    with ScriptServer() as s:
+        yield s
+
+
+def test_a_session_measures_its_margin_and_widens_on_429(srv: ScriptServer) -> None:
+    srv.default = Reply(200, b"{}", {"Content-Type": "application/json"}, delay=0.03)
+    transit = rk.TransitMargin(0.005, floor=0.001, warmup=4, window=8)
+    with Session("hyperliquid", base_url=srv.url, margin=transit, retry=rk.RetryPolicy.never()) as s:
+        assert s.limiter.margin == 0.005
+        for _ in range(4):
+            s.post("/info", json={"type": "allMids"})
+        assert 0.03 <= s.limiter.margin < 0.5  # the slowest answers, measured from their slots
+        assert stat(s.limiter.statistics(), "ip_weight").margin == s.limiter.margin
+        before = s.limiter.margin
+        srv.script(reply(429, None))
+        assert s.post("/info", json={"type": "allMids"}).status_code == 429
+        assert s.limiter.margin == pytest.approx(2 * before)
+        assert transit.statistics().widened == 1
+    with Session("hyperliquid", base_url=srv.url, margin=0.2) as fixed:
+        assert fixed.gate.transit is None
+        fixed.post("/info", json={"type": "allMids"})
+        assert fixed.limiter.margin == 0.2  # an explicit margin wins
+
+
+def test_threads_share_one_margin(srv: ScriptServer) -> None:
+    srv.default = Reply(200, b"{}", {"Content-Type": "application/json"}, delay=0.01)
+    with Session("hyperliquid", base_url=srv.url) as s:
+        threads = [
+            threading.Thread(target=lambda: [s.post("/info", json={"type": "allMids"}) for _ in range(12)])
+            for _ in range(4)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert s.gate.transit is not None
+        stats = s.gate.transit.statistics()
+        assert stats.samples == 48 and 0.01 <= stats.margin <= 0.1
+        # applied when it moves by 5% (or 1 ms): the limiter's margin is at most that far behind
+        assert abs(s.limiter.margin - stats.margin) <= max(0.001, 0.05 * s.limiter.margin)
