@@ -153,7 +153,7 @@ def test_status_needs_limits() -> None:
 SPENDER = textwrap.dedent(
     """
     import sys, ratekeeper as rk
-    limiter = rk.Limiter(rk.venue("hyperliquid"), store=sys.argv[1])
+    limiter = rk.Limiter(rk.venue("hyperliquid"), store=sys.argv[1], margin=0.25)
     limiter.acquire({"ip_weight": 300}, scope={"ip": "10.0.0.1"})
     limiter.acquire({"ip_weight": 45}, scope={"ip": "10.0.0.2"})
     limiter.observe([rk.Observation("ip_weight", scope="10.0.0.3", blocked_for=120.0)])
@@ -193,13 +193,14 @@ def _status_of_a_store_another_process_uses(url: str) -> None:
         assert rows[("ip_weight", "10.0.0.1")]["used"] == pytest.approx(300)
         assert rows[("ip_weight", "10.0.0.1")]["available"] == pytest.approx(900)
         assert rows[("ip_weight", "10.0.0.2")]["used"] == pytest.approx(45)
+        assert rows[("ip_weight", "10.0.0.1")]["margin"] == pytest.approx(0.25)  # as the spender padded it
         ban = rows[("ip_weight", "10.0.0.3")]
         assert ban["available"] == 0
         assert 100 < ban["blocked_for"] <= 120
         assert ban["blocked_until"] > time.time() + 100
         text = run_cli("status", "--store", url, "--venue", "hyperliquid")
         assert text.returncode == 0, text.stderr
-        assert "10.0.0.1" in text.stdout and "(until " in text.stdout
+        assert "10.0.0.1" in text.stdout and "(until " in text.stdout and "250 ms" in text.stdout
     finally:
         if spender.stdin is not None:
             spender.stdin.close()

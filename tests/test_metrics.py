@@ -53,7 +53,7 @@ def test_timeouts_are_counted_and_reraised() -> None:
 def test_budget_gauges_are_read_at_scrape_time() -> None:
     registry = CollectorRegistry()
     metrics = Metrics(registry)
-    limiter = rk.Limiter([rk.Limit("w", 100, 10.0, scope="ip")], clock=FakeClock())
+    limiter = rk.Limiter([rk.Limit("w", 100, 10.0, scope="ip")], clock=FakeClock(), margin=0.1)
     metrics.watch(limiter, "hl")
     limiter.acquire({"w": 30}, scope={"ip": "1.2.3.4"})
     labels = {"limiter": "hl", "limit": "w", "scope": "1.2.3.4"}
@@ -64,6 +64,9 @@ def test_budget_gauges_are_read_at_scrape_time() -> None:
     assert _value(registry, "ratekeeper_budget_used", **labels) == 50  # live, not cached
     limiter.observe([rk.Observation("w", scope="1.2.3.4", blocked_for=30.0)])
     assert _value(registry, "ratekeeper_budget_blocked_seconds", **labels) == pytest.approx(30.0)
+    assert _value(registry, "ratekeeper_budget_margin_seconds", **labels) == pytest.approx(0.1)
+    limiter.set_margin(0.25)  # as an integration's measured margin moves
+    assert _value(registry, "ratekeeper_budget_margin_seconds", **labels) == pytest.approx(0.25)
 
 
 def test_many_scopes_are_folded() -> None:

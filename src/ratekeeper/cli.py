@@ -395,6 +395,9 @@ class StatusRow:
     blocked_for: float
     blocked_until: float | None
     """UNIX time the ban ends (None: no ban)."""
+    margin: float | None = None
+    """Seconds the programs spending it add to the window for transit, as the last one to
+    record its limits padded it (None: not known without the venue's own period)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -410,21 +413,30 @@ class StatusRow:
             "next_free": self.next_free,
             "blocked_for": self.blocked_for,
             "blocked_until": self.blocked_until,
+            "margin": self.margin,
         }
 
 
-def store_limits(store: Store, venue: Venue | None) -> dict[str, Limit]:
-    """The limits to show for ``store``: those it catalogues, then the venue's (which win)."""
+def store_limits(store: Store, venue: Venue | None) -> tuple[dict[str, Limit], dict[str, float]]:
+    """The limits to show for ``store``: those it catalogues, then the venue's (which win);
+    and the margin by which the catalogued windows exceed the venue's (both known)."""
     limits: dict[str, Limit] = {}
+    margins: dict[str, float] = {}
     if isinstance(store, LimitCatalog):
         for limit in store.known_limits():
             limits[limit.name] = limit
     if venue is not None:
+        for name, own in venue.limits.items():
+            spent = limits.get(name)
+            if spent is not None and spent.algorithm == "sliding" and own.algorithm in ("sliding", "fixed"):
+                margins[name] = max(0.0, spent.period - own.period)
         limits.update(venue.limits)
-    return limits
+    return limits, margins
 
 
-def status_rows(store: Store, limits: Mapping[str, Limit], waiters: bool = False) -> list[StatusRow]:
+def status_rows(
+    store: Store, limits: Mapping[str, Limit], waiters: bool = False, margins: Mapping[str, float] | None = None
+) -> list[StatusRow]:
     """Every (limit, scope) budget ``store`` holds for ``limits``, read without writing."""
     from ._limiter import Limiter
 
@@ -447,6 +459,7 @@ def status_rows(store: Store, limits: Mapping[str, Limit], waiters: bool = False
                 s.next_free,
                 s.blocked_for,
                 now + s.blocked_for if s.blocked_for > 0 else None,
+                (margins or {}).get(s.limit),
             )
         )
     return rows
@@ -469,6 +482,7 @@ def _status_table(rows: Sequence[StatusRow], title: str) -> tuple[str, list[Colu
         ("use", "left"),
         ("waiters", "right"),
         ("next free", "right"),
+        ("margin", "right"),
         ("ban", "left"),
     ]
     body = []
@@ -498,6 +512,7 @@ def _status_table(rows: Sequence[StatusRow], title: str) -> tuple[str, list[Colu
                 f"{_bar(share)} {share:5.1%}",
                 "?" if r.waiters is None else str(r.waiters),
                 "now" if next_free <= 0 else _seconds(next_free),
+                "-" if r.margin is None else f"{r.margin * 1000:.0f} ms",
                 ban,
             ]
         )
@@ -550,7 +565,7 @@ def status(store_url: str, venue_name: str | None, watch: bool, interval: float,
         raise click.BadParameter(str(exc), param_hint="--store") from None
     except StoreError as exc:
         _fail(f"cannot open the store {_redact(store_url)}: {exc}", EXIT_STORE)
-    limits = store_limits(store, venue)
+    limits, margins = store_limits(store, venue)
     if not limits:
         store.close()
         _fail(
@@ -563,7 +578,7 @@ def status(store_url: str, venue_name: str | None, watch: bool, interval: float,
 
     def read() -> list[StatusRow]:
         try:
-            return status_rows(store, limits)
+            return status_rows(store, limits, margins=margins)
         except StoreError as exc:
             _fail(f"cannot read the store {_redact(store_url)}: {exc}", EXIT_STORE)
 

@@ -136,6 +136,11 @@ class _BudgetCollector:
             core.GaugeMetricFamily(
                 "ratekeeper_budget_blocked_seconds", "Seconds a server ban on this budget has left.", labels=labels
             ),
+            core.GaugeMetricFamily(
+                "ratekeeper_budget_margin_seconds",
+                "Seconds the limiter adds to the budget's window for transit (adaptive in the HTTP integrations).",
+                labels=labels,
+            ),
         ]
 
     def collect(self) -> Iterator[Metric]:
@@ -178,7 +183,15 @@ class _BudgetCollector:
                 per_limit[s.limit] = seen + 1
             row = rows.get((s.limit, scope))
             if row is None:
-                rows[(s.limit, scope)] = [s.used, s.available, s.capacity, s.reserved, float(s.waiters), s.blocked_for]
+                rows[(s.limit, scope)] = [
+                    s.used,
+                    s.available,
+                    s.capacity,
+                    s.reserved,
+                    float(s.waiters),
+                    s.blocked_for,
+                    s.margin,
+                ]
             else:
                 row[0] += s.used
                 row[1] += s.available
@@ -186,6 +199,7 @@ class _BudgetCollector:
                 row[3] += s.reserved
                 row[4] += s.waiters
                 row[5] = max(row[5], s.blocked_for)
+                row[6] = max(row[6], s.margin)
         return [(limit, scope, values) for (limit, scope), values in rows.items()]
 
 
