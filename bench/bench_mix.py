@@ -12,12 +12,12 @@ the venue does. It is sent five ways, each for 4 windows:
   each).
 
 The mock's window is scaled down to ``--periods`` seconds (default 2 and 10). The timeline
-samples the weight the mock has charged and reports the share used in each window; its
-lowest window is the "idle" column: a budget left unused shows there. "Most in any window"
-is the mock's own count over every sliding window (above 100% only by extras it charges
-after answering). (Within a window a
-saturated sliding budget is spent in bursts, as room comes back when the entries of the
-window before expire, so finer slices than a window say nothing about idleness.)
+is the mock's own: the weight it charged in each window since the run began, as a share of
+the budget; its lowest window is the "idle" column: a budget left unused shows there. "Most
+in any window" is the mock's own count over every sliding window (above 100% only by extras
+it charges after answering). (Within a window a saturated sliding budget is spent in
+bursts, as room comes back when the entries of the window before expire, so finer slices
+than a window say nothing about idleness.)
 
     python bench/bench_mix.py                  # both windows, every client (~6 min)
     python bench/bench_mix.py --periods 2      # one window
@@ -34,7 +34,6 @@ import os
 import platform
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -53,46 +52,15 @@ DOCS = HERE.parent / "docs" / "benchmarks.md"
 WORKLOAD = "realistic"
 
 
-class Sampler:
-    """Polls the mock's statistics every ``step`` seconds: (seconds since its reset, weight
-    charged so far), for the reset that the run's own measurement made (the last one)."""
-
-    def __init__(self, server: bh.MockServer, step: float) -> None:
-        self.server = server
-        self.step = step
-        self.samples: list[tuple[float, float, float]] = []  # started_at, elapsed, weight
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.step / 20):
-            try:
-                s = self.server.stats()
-            except Exception:
-                continue
-            self.samples.append((s["started_at"], s["snapshot_at"] - s["started_at"], sum(s["weight_by_ip"].values())))
-
-    def stop(self) -> list[float]:
-        """The share of the budget used in each window of the last measurement."""
-        self._stop.set()
-        self._thread.join()
-        if not self.samples:
-            return []
-        last = self.samples[-1][0]
-        points = [(0.0, 0.0)] + [(e, w) for started, e, w in self.samples if started == last]
-        capacity = self.server.stats()["capacity"]
-        shares = []
-        k = 1
-        prev_e, prev_w = 0.0, 0.0
-        for e, w in points:
-            if e >= k * self.step:
-                # the weight charged since the previous boundary sample, over the budget of the
-                # seconds between the two samples (a late sample stretches the slice, not the share)
-                shares.append((w - prev_w) / (capacity * (e - prev_e) / self.server.period))
-                prev_e, prev_w = e, w
-                k = int(e // self.step) + 1
-        return shares
+def windows(mock: dict[str, Any], seconds: float) -> list[float]:
+    """The share of the budget used in each whole window of the run, from the mock's own
+    timeline (the weight it charged in each window since the reset that started the run)."""
+    period = float(mock.get("period", 1.0))
+    capacity = float(mock.get("capacity", 1.0)) or 1.0
+    timeline = [float(w) for w in mock.get("weight_by_window", [])]
+    n = round(seconds / period)
+    timeline += [0.0] * (n - len(timeline))
+    return [w / capacity for w in timeline[:n]]
 
 
 def clients(tmp: str, redis: str) -> list[tuple[str, Callable[..., bh.RunResult], dict[str, Any]]]:
@@ -113,7 +81,6 @@ def run(periods: list[float]) -> str:
             seconds = 4 * period
             with bh.MockServer(period) as server:
                 for name, fn, extra in clients(tmp, redis):
-                    sampler = Sampler(server, period)
                     if fn is bh.run_processes:
                         r = fn(server.url, period=period, seconds=seconds, workload=WORKLOAD, mock=server, **extra)
                     else:
@@ -121,9 +88,9 @@ def run(periods: list[float]) -> str:
                             fn, server.url, period=period, seconds=seconds, workload=WORKLOAD, **extra
                         )
                         r = bh.measured(server, run_one, seconds)
-                    windows = sampler.stop()
-                    idle = min(windows) if windows else float("nan")
-                    timeline = " ".join(f"{h:.0%}" for h in windows)
+                    shares = windows(r.mock, seconds)
+                    idle = min(shares) if shares else float("nan")
+                    timeline = " ".join(f"{h:.0%}" for h in shares)
                     peak = max(r.mock.get("max_window_weight_by_ip", {}).values(), default=0.0)
                     peak_share = peak / float(r.mock.get("capacity", 1.0) or 1.0)
                     rows.append(

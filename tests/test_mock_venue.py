@@ -397,6 +397,9 @@ def test_sliding_window_any_interval_of_one_period(hl: MockVenue, clock: FakeClo
     assert s.rejected_429 == 3 and s.accepted == 31
     assert s.max_window_weight_by_ip[LOCAL] == 1200
     assert s.weight_by_ip[LOCAL] == 31 * 60
+    # the venue's own timeline, window by window from the reset: [0, 2) [2, 4)
+    assert s.weight_by_window == (1200.0, 11 * 60.0)
+    assert s.as_dict()["weight_by_window"] == [1200.0, 660.0]
 
 
 def test_each_source_ip_has_its_own_budget(hl: MockVenue) -> None:

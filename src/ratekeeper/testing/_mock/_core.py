@@ -205,6 +205,9 @@ class MockStats:
     """The most weight seen in any one window, per IP (sliding: any interval of length
     ``period``; fixed: any clock-aligned window). Above ``capacity`` only when weight charged
     after the response (items returned, a failed order) pushed it there."""
+    weight_by_window: tuple[float, ...] = ()
+    """Weight charged (all IPs) in each ``period`` since ``started_at``: the first window,
+    the second… (a timeline the venue itself keeps, so no poller can misplace a burst)."""
 
     @property
     def elapsed(self) -> float:
@@ -255,6 +258,7 @@ class MockStats:
             "rejected_by_type": dict(self.rejected_by_type),
             "errors_by_kind": dict(self.errors_by_kind),
             "max_window_weight_by_ip": dict(self.max_window_weight_by_ip),
+            "weight_by_window": list(self.weight_by_window),
             "budget_share": self.budget_share,
             "budget_share_by_ip": dict(self.budget_share_by_ip),
         }
@@ -263,8 +267,10 @@ class MockStats:
 class StatsRecorder:
     """Mutable counters behind :class:`MockStats` (callers hold the rules' lock)."""
 
-    def __init__(self, started_at: float) -> None:
+    def __init__(self, started_at: float, period: float) -> None:
         self.started_at = started_at
+        self.period = period
+        self.weight_by_window: list[float] = []
         self.accepted = 0
         self.rejected_429 = 0
         self.rejected_418 = 0
@@ -281,9 +287,14 @@ class StatsRecorder:
         self.requests_by_ip[ip] = self.requests_by_ip.get(ip, 0) + 1
         self.requests_by_type[kind] = self.requests_by_type.get(kind, 0) + 1
 
-    def charge(self, ip: str, weight: float, window_total: float) -> None:
+    def charge(self, ip: str, weight: float, window_total: float, now: float) -> None:
         if weight:
             self.weight_by_ip[ip] = self.weight_by_ip.get(ip, 0.0) + weight
+            k = max(0, int((now - self.started_at) // self.period))
+            if k < 100_000:
+                timeline = self.weight_by_window
+                timeline.extend([0.0] * (k + 1 - len(timeline)))
+                timeline[k] += weight
         if window_total > self.max_window_weight_by_ip.get(ip, 0.0):
             self.max_window_weight_by_ip[ip] = window_total
 
@@ -314,6 +325,7 @@ class StatsRecorder:
             rejected_by_type=_frozen(self.rejected_by_type),
             errors_by_kind=_frozen(self.errors_by_kind),
             max_window_weight_by_ip=_frozen(self.max_window_weight_by_ip),
+            weight_by_window=tuple(self.weight_by_window),
         )
 
 
@@ -343,7 +355,7 @@ class VenueRules(ABC):
         self.scale = self.period / self.default_period
         self.clock = clock
         self.lock = threading.RLock()
-        self.recorder = StatsRecorder(clock())
+        self.recorder = StatsRecorder(clock(), self.period)
 
     @property
     @abstractmethod
@@ -361,7 +373,7 @@ class VenueRules(ABC):
     def reset(self) -> None:
         """Forget every charge, ban and counter (settings such as user volumes are kept)."""
         with self.lock:
-            self.recorder = StatsRecorder(self.clock())
+            self.recorder = StatsRecorder(self.clock(), self.period)
             self._reset_state()
 
     def set_user_volume(self, address: str, usd: float) -> None:

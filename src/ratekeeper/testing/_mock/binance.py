@@ -405,7 +405,7 @@ class BinanceRules(VenueRules):
 
     def _charge(self, ip_name: str, ip: _Ip, now: float, weight: float) -> None:
         total = ip.weight.add(now, weight)
-        self.recorder.charge(ip_name, weight, total)
+        self.recorder.charge(ip_name, weight, total, now)
 
     def _banned(self, ip: _Ip, kind: str, now: float) -> MockResponse:
         self.recorder.reject(418, kind)

@@ -394,7 +394,7 @@ class HyperliquidRules(VenueRules):
 
     def _charge(self, ip: str, now: float, weight: float) -> None:
         total = self._window(ip).add(now, weight)
-        self.recorder.charge(ip, weight, total)
+        self.recorder.charge(ip, weight, total, now)
 
     # -- /info -----------------------------------------------------------------------------
 
