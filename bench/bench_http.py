@@ -276,6 +276,8 @@ class RunResult:
     refused: int = 0
     errors: list[str] = field(default_factory=list)
     mock: dict[str, Any] = field(default_factory=dict)
+    margin: float = float("nan")
+    """The limiter's transit margin when the run ended (the largest of its processes)."""
 
     @property
     def rejected_429(self) -> int:
@@ -291,6 +293,8 @@ class RunResult:
         self.errors.extend(other.errors)
         for status, n in other.statuses.items():
             self.statuses[status] = self.statuses.get(status, 0) + n
+        if not other.margin <= self.margin:  # (nan on either side: take the other)
+            self.margin = other.margin
 
 
 def _count(result: RunResult, status: int) -> None:
@@ -350,6 +354,7 @@ def run_requests(
         t.start()
     for t in threads:
         t.join()
+    result.margin = session.limiter.margin
     session.close()
     return result
 
@@ -410,9 +415,11 @@ def run_httpx_async(
             async def send(path: str, body: dict[str, Any]) -> int:
                 return (await c.post(path, json=body)).status_code
 
-            return await _async_workers(
+            result = await _async_workers(
                 send, seconds=seconds, workers=workers, workload=workload, seed=seed, name="httpx", ready=ready
             )
+            result.margin = c.limiter.margin
+            return result
 
     return asyncio.run(main())
 
@@ -444,9 +451,11 @@ def run_aiohttp(
                     await r.read()
                     return r.status
 
-            return await _async_workers(
+            result = await _async_workers(
                 send, seconds=seconds, workers=workers, workload=workload, seed=seed, name="aiohttp", ready=ready
             )
+            result.margin = s.limiter.margin
+            return result
 
     return asyncio.run(main())
 
