@@ -77,9 +77,11 @@ def test_scope_from_the_workload_keys_the_budget() -> None:
 
 
 def test_items_settle_the_estimate() -> None:
-    # userFills is charged 20 + 2000/20 before the response; 150 fills settle it to 20 + 8
+    # with estimates: max, userFills is charged 20 + 2000/20 before the response; 150 fills
+    # settle it to 20 + 8
     data = {
         "seconds": 10,
+        "estimates": "max",
         "requests": [{"path": "/info", "body": {"type": "userFills", "user": ADDR}, "items": 150, "rate": 1}],
     }
     w = parse_workload(data, HL)
@@ -91,11 +93,33 @@ def test_items_settle_the_estimate() -> None:
     assert report.types[0].alone_rate == pytest.approx(20 / 28)
 
 
+def test_learned_estimates_book_the_largest_answer_of_a_rule_and_scope() -> None:
+    # by default, as the HTTP clients book once they have seen the answers: the largest extra
+    # of the same rule and user; another user and candles (counted from the range) keep theirs
+    fills = {"type": "userFills", "user": ADDR}
+    other = {"type": "userFills", "user": "0x" + "c" * 40}
+    data = {
+        "seconds": 10,
+        "requests": [
+            {"path": "/info", "body": fills, "items": 150, "rate": 1},
+            {"path": "/info", "body": {**fills, "aggregateByTime": True}, "items": 30, "rate": 1},
+            {"path": "/info", "body": other, "items": 0, "rate": 1},
+        ],
+    }
+    w = parse_workload(data, HL)
+    assert [t.cost for t in w.types] == [{"ip_weight": 28.0}, {"ip_weight": 28.0}, {"ip_weight": 20.0}]
+    assert [t.actual for t in w.types] == [None, {"ip_weight": 22.0}, None]
+    assert [t.items[0][2] for t in w.types] == [28.0, 28.0, 20.0]
+    with pytest.raises(WorkloadError, match="estimates must be"):
+        parse_workload({**data, "estimates": "mean"}, HL)
+
+
 def test_refunds_let_more_through_than_the_estimate_alone() -> None:
     # 12 estimated weight-120 requests fill 1440 > 1200: without settlement the 11th waits;
     # settled to 28 each, all 12 fit in the first window
     data = {
         "seconds": 1.2,
+        "estimates": "max",
         "requests": [{"path": "/info", "body": {"type": "userFills", "user": ADDR}, "items": 150, "rate": 10}],
     }
     sim = simulate(parse_workload(data, HL))

@@ -178,6 +178,8 @@ class _Pricer:
         self.scope = scope
         self.types: list[RequestType] = []
         self._index: dict[str, int] = {}
+        # types whose booking is learned from their answers: (rule, scope), base, estimated names
+        self.learned: dict[int, tuple[str, dict[str, float], tuple[str, ...]]] = {}
 
     def add(self, where: str, entry: Mapping[str, Any], rate: float) -> int:
         scope = self.scope
@@ -191,6 +193,7 @@ class _Pricer:
             raise WorkloadError(f"{where}.priority must be an integer, got {priority!r}")
         actual: dict[str, float] | None = None
         scope_map: Mapping[str, str] | str | None
+        learn: tuple[str, dict[str, float], tuple[str, ...]] | None = None
         if "cost" in entry:
             cost = _cost_map(f"{where}.cost", entry["cost"], self.limits)
             name = str(entry.get("name") or "cost " + ", ".join(f"{k} {v:g}" for k, v in cost.items()))
@@ -212,6 +215,9 @@ class _Pricer:
             if "items" in entry:
                 n = int(_number(f"{where}.items", entry["items"], minimum=0.0))
                 actual = self.venue.settle(weighed, int(entry.get("status", 200)), None, [{}] * n, now=0.0)
+                if weighed.rule.learn and weighed.estimate:
+                    group = json.dumps([weighed.name, sorted(weighed.scope.items())])
+                    learn = (group, dict(weighed.rule.base), weighed.estimate)
         else:
             raise WorkloadError(f"{where}: give either a cost or a method and path")
         if "actual_cost" in entry:
@@ -241,7 +247,29 @@ class _Pricer:
             return found
         self._index[key] = len(self.types)
         self.types.append(rtype)
+        if learn is not None:
+            self.learned[len(self.types) - 1] = learn
         return len(self.types) - 1
+
+    def learn(self) -> None:
+        """Book each learned type as the HTTP clients do once they have seen its answers: its
+        base plus the largest extra the answers of its rule and scope carry (never more than
+        the documented bound it was priced at)."""
+        largest: dict[tuple[str, str], float] = {}
+        for idx, (group, base, names) in self.learned.items():
+            actual = self.types[idx].actual or self.types[idx].cost
+            for name in names:
+                extra = actual.get(name, 0.0) - base.get(name, 0.0)
+                largest[(group, name)] = max(largest.get((group, name), 0.0), extra)
+        for idx, (group, base, names) in self.learned.items():
+            t = self.types[idx]
+            cost = dict(t.cost)
+            for name in names:
+                cost[name] = max(base.get(name, 0.0), min(cost[name], base.get(name, 0.0) + largest[(group, name)]))
+            items = tuple((n, sc, cost[n]) for n, sc, _ in t.items)
+            answered = t.actual if t.actual is not None else dict(t.cost)
+            same = all(abs(answered.get(k, 0.0) - v) < 1e-12 for k, v in cost.items())
+            self.types[idx] = RequestType(t.name, cost, None if same else answered, items, t.priority, t.rate)
 
 
 def _label(rule_name: str, known: bool, method: str, path: str) -> str:
@@ -274,7 +302,7 @@ def parse_workload(data: Any, venue: Venue, seconds: float | None = None) -> Wor
         looks_recorded = bool(data) and isinstance(data[0], Mapping) and ("t" in data[0] or "time" in data[0])
         data = {"log": data} if looks_recorded else {"requests": data}
     spec = _mapping("the workload", data)
-    unknown = set(spec) - {"requests", "log", "seconds", "scope", "limits", "venue", "description"}
+    unknown = set(spec) - {"requests", "log", "seconds", "scope", "limits", "venue", "description", "estimates"}
     if unknown:
         raise WorkloadError(f"unknown workload keys: {', '.join(sorted(map(str, unknown)))}")
     venue = _limits_with(venue, spec.get("limits"))
@@ -343,6 +371,11 @@ def parse_workload(data: Any, venue: Venue, seconds: float | None = None) -> Wor
         recorded = False
     if not arrivals:
         raise WorkloadError("the workload offers no requests within the time given")
+    estimates = spec.get("estimates", "learned")
+    if estimates not in ("learned", "max"):
+        raise WorkloadError(f"estimates must be 'learned' or 'max', got {estimates!r}")
+    if estimates == "learned":
+        pricer.learn()
     return Workload(venue.name, limits, tuple(pricer.types), tuple(arrivals), span, recorded)
 
 
