@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import heapq
+import random
 import threading
 from collections.abc import Iterator
 
@@ -110,7 +112,7 @@ def srv() -> Iterator[ScriptServer]:
 
 def test_a_session_measures_its_margin_and_widens_on_429(srv: ScriptServer) -> None:
     srv.default = Reply(200, b"{}", {"Content-Type": "application/json"}, delay=0.03)
-    transit = rk.TransitMargin(0.005, floor=0.001, warmup=4, window=8)
+    transit = rk.TransitMargin(0.005, floor=0.001, warmup=4, window=8, slack=0.0)  # every answer counts
     with Session("hyperliquid", base_url=srv.url, margin=transit, retry=rk.RetryPolicy.never()) as s:
         assert s.limiter.margin == 0.005
         for _ in range(4):
@@ -144,3 +146,56 @@ def test_threads_share_one_margin(srv: ScriptServer) -> None:
         assert stats.samples == 48 and 0.01 <= stats.margin <= 0.1
         # applied when it moves by 5% (or 1 ms): the limiter's margin is at most that far behind
         assert abs(s.limiter.margin - stats.margin) <= max(0.001, 0.05 * s.limiter.margin)
+
+
+def test_the_default_slack_is_the_shortest_padded_window(srv: ScriptServer) -> None:
+    """Bookings move to their answers, so a margin is needed only for answers slower than a
+    window: with 20 ms answers and a 60 s window the margin sinks to its floor; with a
+    10 ms window it covers the 10 ms by which the answers outlast it."""
+    srv.default = Reply(200, b"{}", {"Content-Type": "application/json"}, delay=0.02)
+    venue = rk.venue("hyperliquid")
+    with Session(venue, base_url=srv.url, margin=rk.TransitMargin(0.1, warmup=2, narrow=1.0)) as s:
+        assert s.gate.transit is not None and s.gate.transit.slack == 60.0
+        for _ in range(3):
+            s.post("/info", json={"type": "allMids"})
+        assert s.limiter.margin == 0.01
+    short = rk.venue("hyperliquid", ip_weight=(1200, 0.01))
+    with Session(short, base_url=srv.url, margin=rk.TransitMargin(0.1, warmup=2, narrow=1.0)) as s:
+        assert s.gate.transit is not None and s.gate.transit.slack == 0.01
+        for _ in range(3):
+            s.post("/info", json={"type": "allMids"})
+        assert 0.01 <= s.limiter.margin < 0.2
+        assert s.gate.transit.statistics().routes["direct"] >= 0.02
+
+
+def venue_peak(answered: bool, seed: int, delay: float, margin: float = 0.0) -> float:
+    """A saturating client and a venue that counts each request up to ``delay`` after its
+    slot (and answers up to 0.1 s later): the most the venue counts in any 1 s window."""
+    rng = random.Random(seed)
+    clock = FakeClock(start=0.0)
+    limiter = rk.Limiter([rk.Limit("w", 20, 1.0)], clock=clock, margin=margin)
+    counted: list[tuple[float, int]] = []
+    in_flight: list[tuple[float, int, rk.Grant, int]] = []
+    t, n = 0.0, 0
+    while t < 20.0:
+        while in_flight and in_flight[0][0] <= t:
+            _, _, grant, weight = heapq.heappop(in_flight)
+            grant.settle({"w": weight}, answered=answered)
+        while (grant_or_none := limiter.try_acquire({"w": (weight := rng.choice((1, 2, 3)))})) is not None:
+            counted_at = t + rng.uniform(0.0, delay)
+            counted.append((counted_at, weight))
+            heapq.heappush(in_flight, (counted_at + rng.uniform(0.0, 0.1), n, grant_or_none, weight))
+            n += 1
+        t = round(t + 0.005, 9)
+        clock.set(t)
+    counted.sort()
+    return max(sum(w for c2, w in counted if c - 1.0 < c2 <= c) for c, _ in counted)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_bookings_moved_to_their_answers_keep_the_venue_window_without_a_margin(seed: int) -> None:
+    # delays up to 0.3 s and no margin at all: the venue still never counts more than 20 in
+    # any second, because each booking moved to its answer once it came (within the window)
+    assert venue_peak(answered=True, seed=seed, delay=0.3) <= 20
+    # the same traffic with the bookings left at their slots overflows the venue's window
+    assert venue_peak(answered=False, seed=seed, delay=0.3) > 20

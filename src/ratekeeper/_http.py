@@ -28,7 +28,7 @@ from ._clock import Clock, clock_asleep, clock_sleep
 from ._errors import RateKeeperError
 from ._estimates import Estimates
 from ._limiter import AsyncGrant, AsyncLimiter, Grant, Limiter
-from ._limits import Limit, Observation, check_margin, padded
+from ._limits import Cost, Limit, Observation, check_margin, padded
 from ._margin import DIRECT, TransitMargin
 from .proxies import (
     AsyncProbe,
@@ -723,13 +723,19 @@ def build_gate(
 
 def resolve_margin(venue: Venue, margin: MarginArg) -> TransitMargin | None:
     """The ``margin=`` option as the gate keeps it: adaptive (``None`` or a TransitMargin) or
-    ``None`` for a fixed number of seconds (checked)."""
+    ``None`` for a fixed number of seconds (checked). An adaptive margin's slack is the
+    shortest window it pads, unless it was given one."""
     if isinstance(margin, TransitMargin):
-        return margin
-    if margin is None:
-        return TransitMargin(DEFAULT_MARGINS.get(venue.name, FALLBACK_MARGIN))
-    check_margin(margin)
-    return None
+        transit = margin
+    elif margin is None:
+        transit = TransitMargin(DEFAULT_MARGINS.get(venue.name, FALLBACK_MARGIN))
+    else:
+        check_margin(margin)
+        return None
+    if transit.slack is None:
+        windows = [lim.period for lim in venue.limits.values() if lim.algorithm in ("sliding", "fixed")]
+        transit.slack = min(windows, default=0.0)
+    return transit
 
 
 def resolve_estimates(arg: EstimatesArg) -> Estimates | None:
@@ -815,6 +821,20 @@ def _log_booking_failed(gate: Gate[Any], plan: Plan, what: str) -> None:
     )
 
 
+def _move(gate: Gate[Any], plan: Plan, settle: Callable[..., None], cost: Cost) -> None:
+    try:
+        settle(cost, answered=True)
+    except Exception:
+        _log_booking_failed(gate, plan, "moving the booking of a request that failed after it was sent")
+
+
+async def _amove(gate: Gate[Any], plan: Plan, settle: Callable[..., Awaitable[None]], cost: Cost) -> None:
+    try:
+        await settle(cost, answered=True)
+    except Exception:
+        _log_booking_failed(gate, plan, "moving the booking of a request that failed after it was sent")
+
+
 def _raise_clean(gate: Gate[Any], exc: BaseException) -> None:
     """Re-raise a transport error, or, when its message would show a proxy's credentials, a
     :class:`~ratekeeper.proxies.ProxyConnectionError` that says the same without them."""
@@ -873,6 +893,8 @@ def send_sync(
                 raise
             if not sent:
                 grant.release()
+            else:  # it may have been counted, no later than now: its booking moves here
+                _move(gate, p, grant.settle, grant.cost)
             if router is not None and trip is not None and member is not None:
                 if router.failed(trip, member, exc, sent, p, gate.retry):
                     attempt -= 1  # another route, not another attempt
@@ -901,8 +923,9 @@ def send_sync(
         out = gate.outcome(p, status, headers, body, attempt=attempt)
         gate.answered(member.key if member is not None else DIRECT, answered, status in (418, 429))
         try:
-            if raw is not None:
-                grant.settle(out.actual)
+            # answered: the venue counted it by now, so its booking moves here (a streamed
+            # body is not read: the estimate stands)
+            grant.settle(out.actual if raw is not None else grant.cost, answered=True)
             if out.observations:
                 limiter.observe(out.observations, scope=p.scope)
         except Exception:
@@ -958,6 +981,8 @@ async def send_async(
                 raise
             if not sent:
                 await grant.release()
+            else:
+                await _amove(gate, p, grant.settle, grant.cost)
             if router is not None and trip is not None and member is not None:
                 if await router.afailed(trip, member, exc, sent, p, gate.retry):
                     attempt -= 1
@@ -986,8 +1011,7 @@ async def send_async(
         out = gate.outcome(p, status, headers, body, attempt=attempt)
         gate.answered(member.key if member is not None else DIRECT, answered, status in (418, 429))
         try:
-            if raw is not None:
-                await grant.settle(out.actual)
+            await grant.settle(out.actual if raw is not None else grant.cost, answered=True)
             if out.observations:
                 await limiter.observe(out.observations, scope=p.scope)
         except Exception:

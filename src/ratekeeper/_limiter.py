@@ -523,19 +523,25 @@ class Grant:
         the store's clock (wall time or the Redis server's time)."""
         return self._placed[0] if self._placed else None
 
-    def settle(self, actual_cost: Cost) -> None:
+    def settle(self, actual_cost: Cost, *, answered: bool = False) -> None:
         """Charge what the request really cost: over-estimates are refunded at once (waiters
         move up into the room); an under-estimate is charged at once, over the capacity if
         it must be, because the venue has counted it already: later requests wait for it.
-        It never waits and never raises ``RateLimited``: the request already succeeded."""
+        It never waits and never raises ``RateLimited``: the request already succeeded.
+
+        ``answered=True``: the venue's answer has just arrived, so the venue counted the
+        request no later than now. Its sliding-window bookings then move to now (the actual
+        cost is booked now, then the booking at the slot is given back): however late the
+        request reached the venue, the window it is counted in ends no later than ours.
+        This is what the HTTP integrations do; see docs/http.md "Margins"."""
         if self._done:
             raise RuntimeError("this grant was already settled or released")
         self._done = True
-        refunds, extras = _split(self._limiter, self._items, self._placed, actual_cost)
+        refunds, charges = _split(self._limiter, self._items, self._placed, actual_cost, answered)
+        if charges:  # first: the ledger never holds less than the venue, even for a moment
+            self._limiter._store.reserve(charges, CHARGE_PRIORITY, None)
         if refunds[0]:
             self._limiter._give_back(refunds[0], refunds[1])
-        if extras:
-            self._limiter._store.reserve(extras, CHARGE_PRIORITY, None)
 
     def release(self) -> None:
         """Give back everything this grant charged (the request was not sent)."""
@@ -547,9 +553,11 @@ class Grant:
 
 
 def _split(
-    core: _Core, items: tuple[Item, ...], placed: tuple[float, ...], actual: Cost
+    core: _Core, items: tuple[Item, ...], placed: tuple[float, ...], actual: Cost, answered: bool = False
 ) -> tuple[tuple[list[Item], list[float]], list[Item]]:
-    """Refunds (item with the amount to give back, where it was booked) and extra charges."""
+    """Refunds (item with the amount to give back, where it was booked) and charges to book
+    now: the extras, and with ``answered`` the whole actual cost of every sliding booking
+    (whose booking at the slot is then refunded whole: the booking moves to now)."""
     if not isinstance(actual, Mapping):
         raise TypeError(f"actual cost must be a mapping, got {type(actual).__name__}")
     known = {limit.name: (limit, sc, amount, at) for (limit, sc, amount), at in zip(items, placed, strict=True)}
@@ -571,6 +579,12 @@ def _split(
             limit, sc, booked, at = limit_opt, (items[0][1] if items and limit_opt.scope else None), 0.0, 0.0
             if limit.scope is not None:
                 sc = next((s for lim, s, _ in items if lim.scope == limit.scope), resolve_scope(limit.scope, None))
+        if answered and booked and limit.algorithm == "sliding":
+            refund_items.append((limit, sc, booked))
+            refund_at.append(at)
+            if amount > 0:
+                extras.append((limit, sc, amount))
+            continue
         delta = amount - booked
         if delta < 0:
             refund_items.append((limit, sc, -delta))
@@ -941,17 +955,17 @@ class AsyncGrant:
         the store's clock (wall time or the Redis server's time)."""
         return self._placed[0] if self._placed else None
 
-    async def settle(self, actual_cost: Cost) -> None:
+    async def settle(self, actual_cost: Cost, *, answered: bool = False) -> None:
         """Charge what the request really cost (see :meth:`Grant.settle`)."""
         if self._done:
             raise RuntimeError("this grant was already settled or released")
         self._done = True
         lim = self._limiter
-        refunds, extras = _split(lim, self._items, self._placed, actual_cost)
+        refunds, charges = _split(lim, self._items, self._placed, actual_cost, answered)
+        if charges:
+            await lim._areserve(charges, CHARGE_PRIORITY, None)
         if refunds[0]:
             await lim._arefund(refunds[0], refunds[1])
-        if extras:
-            await lim._areserve(extras, CHARGE_PRIORITY, None)
 
     async def release(self) -> None:
         """Give back everything this grant charged (the request was not sent)."""

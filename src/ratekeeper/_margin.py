@@ -2,12 +2,17 @@
 
 A request admitted at ``t`` reaches the venue a little later, each by a different delay; the
 limiter pads every sliding and fixed window by a margin so that the venue's window still
-finds room. :class:`TransitMargin` sets that margin from what it measures: the time from
-the start of each request's slot to its answer (an upper bound of the time to reach the
-venue), per route (the direct connection and each proxy). The margin is the largest of the
-routes' high quantiles, kept between a floor and a cap; it widens at once when the delays
-grow and doubles after a rate-limit answer the ledger did not predict, and it narrows slowly
-when they shrink.
+finds room. The HTTP integrations also move each booking to the moment its answer arrives
+(``Grant.settle(..., answered=True)``): the venue counted the request by then, so once moved
+it is safe whatever its delay. What the margin must still cover is a request in flight when
+its booking at the slot would leave the window: an answer that takes longer than the window.
+
+:class:`TransitMargin` sets the margin from what it measures: the time from the start of each
+request's slot to its answer, per route (the direct connection and each proxy). The target is
+the largest route's high quantile less ``slack`` (the shortest padded window, which an answer
+may take without any margin), kept between a floor and a cap; the margin widens at once when
+the target grows, narrows slowly when it shrinks, and doubles after a rate-limit answer the
+ledger did not predict.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ class MarginStatistics:
     samples: int
     routes: dict[str, float]
     widened: int
+    slack: float = 0.0
 
 
 def _seconds(name: str, value: object, low: float = 0.0) -> float:
@@ -49,9 +55,10 @@ class TransitMargin:
 
     ``start``: the margin before ``warmup`` answers have been measured (the integrations
     use the venue's default). ``floor`` and ``cap`` bound it. ``quantile`` of the last
-    ``window`` answers per route sets the target; when the target is lower the margin moves
-    toward it by ``narrow`` of the gap per answer, and not at all during the ``hold``
-    answers after a widening. Thread-safe.
+    ``window`` answers per route, less ``slack``, sets the target (``None``: the integration
+    sets the slack to the shortest window it pads); when the target is lower the margin moves
+    toward it by ``narrow`` of the gap per answer, and not at all during the ``hold`` answers
+    after a widening. Thread-safe.
     """
 
     def __init__(
@@ -60,11 +67,12 @@ class TransitMargin:
         *,
         floor: float = 0.01,
         cap: float = 1.0,
-        quantile: float = 0.99,
+        quantile: float = 1.0,
         window: int = 256,
         warmup: int = 32,
         narrow: float = 0.02,
         hold: int = 256,
+        slack: float | None = None,
     ) -> None:
         self.floor = _seconds("floor", floor)
         self.cap = _seconds("cap", cap, self.floor)
@@ -78,6 +86,7 @@ class TransitMargin:
         for name, value in (("window", window), ("warmup", warmup), ("hold", hold)):
             if isinstance(value, bool) or not isinstance(value, int) or value < (1 if name == "window" else 0):
                 raise ValueError(f"TransitMargin: {name} must be a {'positive' if name == 'window' else '>= 0'} int")
+        self.slack = None if slack is None else _seconds("slack", slack)
         self.quantile = float(quantile)
         self.window = window
         self.warmup = warmup
@@ -117,7 +126,7 @@ class TransitMargin:
             self._samples += 1
             if self._samples < self.warmup:
                 return None
-            target = min(self.cap, max(self.floor, max(self._high.values())))
+            target = min(self.cap, max(self.floor, max(self._high.values()) - (self.slack or 0.0)))
             if target > self._value:
                 self._value = target
             elif self._samples >= self._hold_until:
@@ -155,4 +164,5 @@ class TransitMargin:
                 samples=self._samples,
                 routes=dict(self._high),
                 widened=self._widened,
+                slack=self.slack or 0.0,
             )
