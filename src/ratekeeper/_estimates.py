@@ -3,9 +3,9 @@ its answer (a Hyperliquid ``userFills`` costs one more weight per 20 fills retur
 
 A rule marked ``learn`` books its certain ``base`` plus the extra that recent answers of the
 same rule and scope carried: a high quantile of the last answers, never more than the
-documented bound the rule's own cost function charges. Until a rule and scope has had an
-answer, the documented bound is booked (the first request of each kind pays the most and
-gets the difference back at once). The settle after each answer corrects the booking both
+documented bound the rule's own cost function charges. Until a rule and scope has had a few
+answers, the documented bound is booked (those requests pay the most and get the difference
+back at once): an estimate learned from one or two answers is the likeliest to fall short. The settle after each answer corrects the booking both
 ways: an over-estimate is refunded, an under-estimate charged at once.
 """
 
@@ -56,33 +56,38 @@ class Estimates:
     ``quantile`` (0 < q <= 1) of the last ``window`` answers is the estimate, by nearest rank:
     with the default 1.0 it is the largest of them (a conservative choice: an over-estimate
     only holds its room for the request's round trip, since the refund reaches waiters at
-    once, while an under-estimate can meet a full window at the venue). ``keys`` bounds the
-    rules and scopes remembered (the least recently used are forgotten first).
+    once, while an under-estimate can meet a full window at the venue). Before
+    ``min_answers`` answers of a rule and scope, the documented bound is booked. ``keys``
+    bounds the rules and scopes remembered (the least recently used are forgotten first).
 
     One instance per client by default; pass the same instance to several clients to let
     them learn together. Thread-safe.
     """
 
-    def __init__(self, *, quantile: float = 1.0, window: int = 64, keys: int = 4096) -> None:
+    def __init__(self, *, quantile: float = 1.0, window: int = 64, min_answers: int = 8, keys: int = 4096) -> None:
         if isinstance(quantile, bool) or not isinstance(quantile, (int, float)) or not 0 < quantile <= 1:
             raise ValueError(f"Estimates: quantile must be in (0, 1], got {quantile!r}")
-        for name, value in (("window", window), ("keys", keys)):
+        for name, value in (("window", window), ("min_answers", min_answers), ("keys", keys)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"Estimates: {name} must be a positive int, got {value!r}")
         self.quantile = float(quantile)
         self.window = window
+        self.min_answers = min_answers
         self.keys = keys
         self._tracks: OrderedDict[Key, _Track] = OrderedDict()
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"Estimates(quantile={self.quantile:g}, window={self.window}, keys={self.keys})"
+        return (
+            f"Estimates(quantile={self.quantile:g}, window={self.window}, "
+            f"min_answers={self.min_answers}, keys={self.keys})"
+        )
 
     def extra(self, key: Key, name: str) -> float | None:
-        """The extra to book for limit ``name``, or ``None`` before any answer."""
+        """The extra to book for limit ``name``, or ``None`` before ``min_answers`` answers."""
         with self._lock:
             track = self._tracks.get(key)
-            if track is None:
+            if track is None or track.answers < self.min_answers:
                 return None
             self._tracks.move_to_end(key)
             samples = track.samples.get(name)
