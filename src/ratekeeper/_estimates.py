@@ -5,8 +5,9 @@ A rule marked ``learn`` books its certain ``base`` plus the extra that recent an
 same rule and scope carried: a high quantile of the last answers, never more than the
 documented bound the rule's own cost function charges. Until a rule and scope has had a few
 answers, the documented bound is booked (those requests pay the most and get the difference
-back at once): an estimate learned from one or two answers is the likeliest to fall short. The settle after each answer corrects the booking both
-ways: an over-estimate is refunded, an under-estimate charged at once.
+back at once): an estimate learned from one or two answers is the likeliest to fall short.
+The settle after each answer corrects the booking both ways: an over-estimate is refunded,
+an under-estimate charged at once.
 """
 
 from __future__ import annotations
