@@ -79,7 +79,7 @@ def clients(tmp: str, redis: str) -> list[tuple[str, Callable[..., bh.RunResult]
     ]
 
 
-def run(periods: list[float]) -> str:
+def run(periods: list[float], only: str = "") -> str:
     redis = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -87,6 +87,8 @@ def run(periods: list[float]) -> str:
             seconds = (WARMUP + MEASURED) * period
             with bh.MockServer(period) as server:
                 for name, fn, extra in clients(tmp, redis):
+                    if only and only not in name:
+                        continue
                     if fn is bh.run_processes:
                         r = fn(server.url, period=period, seconds=seconds, workload=WORKLOAD, mock=server, **extra)
                     else:
@@ -121,8 +123,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--periods", default="2,10", help="mock windows in seconds, comma-separated")
     ap.add_argument("--docs", action="store_true")
+    ap.add_argument("--only", default="", help="only the clients whose name holds this text, e.g. processes")
     args = ap.parse_args()
-    text = run([float(p) for p in args.periods.split(",")])
+    if args.only and args.docs:
+        raise SystemExit("--docs records every client: leave out --only")
+    text = run([float(p) for p in args.periods.split(",")], args.only)
     print(text)
     if args.docs:
         replace_section(DOCS, "mix", "A realistic mix against the mock venue", text)
