@@ -88,11 +88,11 @@ class Estimates:
         """The extra to book for limit ``name``, or ``None`` before ``min_answers`` answers."""
         with self._lock:
             track = self._tracks.get(key)
-            if track is None or track.answers < self.min_answers:
+            if track is None:
                 return None
             self._tracks.move_to_end(key)
             samples = track.samples.get(name)
-            if not samples:
+            if not samples or len(samples) < min(self.min_answers, self.window):
                 return None
             return self._pick(samples)
 

@@ -19,6 +19,7 @@ import json
 import logging
 import math
 import random
+import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
@@ -372,6 +373,7 @@ class Gate(Generic[L]):
     """
 
     __slots__ = (
+        "_margin_lock",
         "_origin",
         "account",
         "address",
@@ -419,6 +421,7 @@ class Gate(Generic[L]):
         self.router = router
         self.estimates = estimates
         self.transit = transit
+        self._margin_lock = threading.Lock()
 
     @property
     def clock(self) -> Clock:
@@ -583,7 +586,8 @@ class Gate(Generic[L]):
             if margin is not None:
                 log.debug("ratekeeper: %s transit margin now %.4f s", self.venue.name, margin)
         if margin is not None:
-            self.limiter.set_margin(margin)
+            with self._margin_lock:  # the latest value, whichever thread measured what
+                self.limiter.set_margin(transit.value)
 
     def refused(self, plan: Plan, status: int, body: Any, out: Outcome, response: Any) -> VenueRefused:
         """The exception for a refused request (an action answered with a rate-limit signal)."""
@@ -723,8 +727,7 @@ def build_gate(
 
 def resolve_margin(venue: Venue, margin: MarginArg) -> TransitMargin | None:
     """The ``margin=`` option as the gate keeps it: adaptive (``None`` or a TransitMargin) or
-    ``None`` for a fixed number of seconds (checked). An adaptive margin's slack is the
-    shortest window it pads, unless it was given one."""
+    ``None`` for a fixed number of seconds (checked)."""
     if isinstance(margin, TransitMargin):
         transit = margin
     elif margin is None:
@@ -732,9 +735,6 @@ def resolve_margin(venue: Venue, margin: MarginArg) -> TransitMargin | None:
     else:
         check_margin(margin)
         return None
-    if transit.slack is None:
-        windows = [lim.period for lim in venue.limits.values() if lim.algorithm in ("sliding", "fixed")]
-        transit.slack = min(windows, default=0.0)
     return transit
 
 
@@ -921,15 +921,15 @@ def send_sync(
         headers = io.headers(response)
         body = parse_body(raw, venue=gate.venue.name, status=status, url=p.url) if raw is not None else None
         out = gate.outcome(p, status, headers, body, attempt=attempt)
-        gate.answered(member.key if member is not None else DIRECT, answered, status in (418, 429))
         try:
             # answered: the venue counted it by now, so its booking moves here (a streamed
             # body is not read: the estimate stands)
             grant.settle(out.actual if raw is not None else grant.cost, answered=True)
             if out.observations:
                 limiter.observe(out.observations, scope=p.scope)
+            gate.answered(member.key if member is not None else DIRECT, answered, status in (418, 429))
         except Exception:
-            _log_booking_failed(gate, p, "settling or observing")
+            _log_booking_failed(gate, p, "settling, observing or measuring the margin")
         if router is not None and trip is not None and member is not None:
             router.note_answer(trip, member, rate_limited=out.rate_limited, retry=out.verdict == "retry")
         if out.verdict == "ok":
@@ -1009,13 +1009,13 @@ async def send_async(
         headers = io.headers(response)
         body = parse_body(raw, venue=gate.venue.name, status=status, url=p.url) if raw is not None else None
         out = gate.outcome(p, status, headers, body, attempt=attempt)
-        gate.answered(member.key if member is not None else DIRECT, answered, status in (418, 429))
         try:
             await grant.settle(out.actual if raw is not None else grant.cost, answered=True)
             if out.observations:
                 await limiter.observe(out.observations, scope=p.scope)
+            gate.answered(member.key if member is not None else DIRECT, answered, status in (418, 429))
         except Exception:
-            _log_booking_failed(gate, p, "settling or observing")
+            _log_booking_failed(gate, p, "settling, observing or measuring the margin")
         if router is not None and trip is not None and member is not None:
             router.note_answer(trip, member, rate_limited=out.rate_limited, retry=out.verdict == "retry")
         if out.verdict == "ok":

@@ -72,6 +72,11 @@ _NUMBERS = (int, float)
 _PADDED = ("sliding", "fixed")
 
 
+def _plain(priority: object) -> bool:
+    """An int priority a request may use (the hot paths check it; the others raise)."""
+    return priority.__class__ is int and priority < CHARGE_PRIORITY
+
+
 def _limits_of(arg: LimitsArg) -> dict[str, Limit]:
     source: Iterable[Limit]
     if isinstance(arg, Mapping):
@@ -579,18 +584,19 @@ def _split(
             limit, sc, booked, at = limit_opt, (items[0][1] if items and limit_opt.scope else None), 0.0, 0.0
             if limit.scope is not None:
                 sc = next((s for lim, s, _ in items if lim.scope == limit.scope), resolve_scope(limit.scope, None))
+        current = core._limits.get(limit.name, limit)  # charged with the window in force now
         if answered and booked and limit.algorithm == "sliding":
             refund_items.append((limit, sc, booked))
             refund_at.append(at)
             if amount > 0:
-                extras.append((limit, sc, amount))
+                extras.append((current, sc, amount))
             continue
         delta = amount - booked
         if delta < 0:
             refund_items.append((limit, sc, -delta))
             refund_at.append(at)
         elif delta > 0:
-            extras.append((limit, sc, delta))
+            extras.append((current, sc, delta))
     # names the actual cost leaves out were not spent at all
     for limit, sc, booked, at in known.values():
         refund_items.append((limit, sc, booked))
@@ -664,7 +670,7 @@ class Limiter(_Core):
             return None
         names = tuple(cost)
         plan = self._plans.get(names)
-        if plan is None:
+        if plan is None or plan[0][0] is not self._chargeable.get(plan[0][0].name):  # (a margin changed)
             limits = [self._chargeable.get(n) for n in names]
             if any(lim is None or lim.scope is not None for lim in limits):
                 return None
@@ -700,11 +706,11 @@ class Limiter(_Core):
         ``ValueError`` for a malformed cost.
         """
         take = self._take_locked
-        if take is not None and not self._queues and len(cost) > 1 and timeout is None and priority.__class__ is int:
+        if take is not None and not self._queues and len(cost) > 1 and timeout is None and _plain(priority):
             grant = self._take_hot_many(cost, scope, priority)
             if grant is not None:
                 return grant
-        elif take is not None and not self._queues and len(cost) == 1 and timeout is None and priority.__class__ is int:
+        elif take is not None and not self._queues and len(cost) == 1 and timeout is None and _plain(priority):
             # the hot path: one limit, nobody waiting, fits now
             ((name, amount),) = cost.items()
             limit = self._chargeable.get(name)
@@ -1064,7 +1070,7 @@ class AsyncLimiter(_Core):
         """Wait until ``cost`` is admitted (see :meth:`Limiter.acquire`). Cancelling the task
         while it waits gives its slot back; cancelling it right after it was admitted too."""
         take = self._take_locked
-        if take is not None and not self._queues and len(cost) == 1 and timeout is None and priority.__class__ is int:
+        if take is not None and not self._queues and len(cost) == 1 and timeout is None and _plain(priority):
             # the hot path: one limit, nobody waiting, fits now
             ((name, amount),) = cost.items()
             limit = self._chargeable.get(name)
