@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 import ratekeeper as rk
-from ratekeeper.requests import Session
 from ratekeeper._clock import clock_asleep
+from ratekeeper.requests import Session
 from ratekeeper.testing import FakeClock
 
 from .test_http_fixtures import Reply, ScriptServer, reply, stat
