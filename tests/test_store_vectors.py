@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 import ratekeeper as rk
 from ratekeeper import _algorithms as algo
+from ratekeeper._limits import CHARGE_PRIORITY
 from ratekeeper.stores import Item, MemoryStore, Store
 from ratekeeper.stores.redis import AsyncRedisStore, RedisStore
 from ratekeeper.stores.sqlite import SQLiteStore
@@ -598,6 +599,25 @@ def test_under_estimates_are_charged_at_once_on_every_store(rig: Rig, algorithm:
     assert limiter.try_acquire({"w": 1}) is None
     with pytest.raises(ValueError, match="priority must be below"):
         limiter.try_acquire({"w": 1}, priority=2**62)
+
+
+def test_a_due_slot_is_checked_against_the_bookings_moved_since(rig: Rig) -> None:
+    """B books ahead behind A; A's booking then moves to its answer (later); when B's slot
+    comes it no longer fits, and the check books the earliest start from now instead."""
+    limit = rk.Limit("w", 2, 1.0)
+    items: tuple[Item, ...] = ((limit, None, 2.0),)
+    a = rig.store.reserve(items, 0, None)
+    rig.clock.advance(0.1)
+    b = rig.store.reserve(items, 0, None)
+    assert b.start - b.now == pytest.approx(0.9)  # booked ahead, at A's slot + 1 s
+    rig.clock.advance(0.4)
+    rig.store.reserve(items, CHARGE_PRIORITY, None)  # A answered: booked at its answer...
+    rig.store.refund(items, a.placed)  # ...and given back at its slot
+    rig.clock.advance(0.5)
+    d = rig.store.rebook(items, 0, b.placed, True)  # type: ignore[attr-defined]
+    assert d.granted and d.start - d.now == pytest.approx(0.5)  # A's answer + 1 s
+    again = rig.store.rebook(items, 0, d.placed, True)  # type: ignore[attr-defined]
+    assert again.granted and again.start == pytest.approx(d.start)  # nothing moved: same slot
 
 
 def test_limiter_bans_reach_every_process_sharing_the_store(rig: Rig) -> None:

@@ -485,7 +485,9 @@ async def test_a_send_waiting_for_a_post_slot_sees_the_server_close_as_connectio
 async def test_a_duplicate_post_id_raced_by_two_sends_keeps_the_first_in_flight(
     limiter_factory: Callable[..., WebSocketLimiter],
 ) -> None:
-    async with MockWebSocketVenue(inflight_posts=2, post_delay=0.3) as mock:
+    # the posts go out one padded message interval apart (0.2 s + the 0.1 s margin): the first
+    # is answered 0.6 s after it left, well after the second, so the second meets its id in flight
+    async with MockWebSocketVenue(inflight_posts=2, post_delay=0.6) as mock:
         wsl = limiter_factory(hl(inflight_posts=(2, 30.0), messages=(1, 0.2)))
         ws = await wsl.connect(mock.url)
         reader = asyncio.ensure_future(drain(ws))

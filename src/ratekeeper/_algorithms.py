@@ -848,8 +848,13 @@ def rebook(
     priority: int,
     placed: Sequence[float],
     epoch: float = 0.0,
+    later: bool = False,
 ) -> Decision:
     """Move a booking earlier when room was freed before it: one all-or-nothing step.
+
+    With ``later`` (a waiter whose slot has come, checking it against the bookings moved
+    since it was made): the booking is given back and the earliest common start from now is
+    booked, wherever it falls; the Decision is always granted.
 
     The booking of ``costs`` at ``placed`` (a :class:`Decision`'s ``placed``) is given back
     and the earliest common start is booked instead, if it comes before the old one. Then
@@ -859,6 +864,10 @@ def rebook(
     never lands later than it; it can only land earlier.
     """
     old = max(placed, default=now)
+    if later:
+        for i in range(len(states)):
+            refund(states[i], now, placed[i], costs[i], limits[i], epoch)
+        return decide(states, limits, costs, now, priority, None, epoch)
     if old <= now:
         return Decision(old, now, False, 0, tuple(placed))
     distinct = list({id(st): st for st in states}.values())

@@ -727,7 +727,8 @@ def build_gate(
 
 def resolve_margin(venue: Venue, margin: MarginArg) -> TransitMargin | None:
     """The ``margin=`` option as the gate keeps it: adaptive (``None`` or a TransitMargin) or
-    ``None`` for a fixed number of seconds (checked)."""
+    ``None`` for a fixed number of seconds (checked). An adaptive margin's slack is the
+    shortest window it pads, unless it was given one."""
     if isinstance(margin, TransitMargin):
         transit = margin
     elif margin is None:
@@ -735,6 +736,11 @@ def resolve_margin(venue: Venue, margin: MarginArg) -> TransitMargin | None:
     else:
         check_margin(margin)
         return None
+    if transit.slack is None:
+        # bookings move to their answers and waiters check their slots when they come: the
+        # margin covers only an answer slower than the shortest window it pads
+        windows = [lim.period for lim in venue.limits.values() if lim.algorithm in ("sliding", "fixed")]
+        transit.slack = min(windows, default=0.0)
     return transit
 
 

@@ -120,7 +120,19 @@ def _bad_amount(name: str, amount: object) -> float:
 
 
 class _Waiter:
-    __slots__ = ("busy", "decision", "event", "fut", "items", "priority", "replan", "seq", "state", "wake_at")
+    __slots__ = (
+        "busy",
+        "checked",
+        "decision",
+        "event",
+        "fut",
+        "items",
+        "priority",
+        "replan",
+        "seq",
+        "state",
+        "wake_at",
+    )
 
     def __init__(self, priority: int, seq: int, items: tuple[Item, ...]) -> None:
         self.items = items
@@ -133,6 +145,7 @@ class _Waiter:
         self.fut: asyncio.Future[None] | None = None
         self.replan = False  # room was freed on its budgets: try to move its booking earlier
         self.busy = False  # a rebooking is in flight: whoever displaces it leaves the refund to it
+        self.checked = -math.inf  # the slot last checked, when due, against the bookings moved since
 
     def __lt__(self, other: _Waiter) -> bool:
         return (other.priority, self.seq) < (self.priority, other.seq)
@@ -426,14 +439,18 @@ class _Core:
         holder = q.holder
         return holder is not None and holder.state == RESERVED and priority <= holder.priority
 
-    def _moved(self, q: _Queue, w: _Waiter, d: Decision, now: float) -> Decision | None:
+    def _moved(self, q: _Queue, w: _Waiter, d: Decision, now: float, due: bool = False) -> Decision | None:
         """The store answered a head's rebooking (``d``; ``now`` on the limiter's clock): keep
         the new slot if it moved, then, if a higher priority queued meanwhile, give it the
         turn and return the booking to give back (callers hold the lock / run on the loop)."""
         w.busy = False
         if d.granted:
             w.decision = d
-            w.wake_at = now + (d.start - d.now)
+            w.wake_at = now + (d.start - d.now) if d.start > d.now else min(now, w.wake_at)
+            if d.start <= d.now:
+                w.checked = w.wake_at  # booked now, against the bookings as they are: admit it
+        elif due:
+            w.checked = w.wake_at  # the store could not say: the booking held stands
         if q.holder is not w or w.state != RESERVED or not self._outranked(q, w):
             return None
         w.state = DISPLACED
@@ -813,15 +830,17 @@ class Limiter(_Core):
                     state = w.state
                     if state == DISPLACED:
                         w.state = state = QUEUED
+                    recheck = False
                     if state == RESERVED:
                         now = clock.now()
-                        if now >= w.wake_at:
+                        if now >= w.wake_at and (self._rebook is None or w.checked == w.wake_at):
                             d = w.decision
                             assert d is not None
                             self._handoff(qkey, q)
                             w.state = DONE
                             return Grant(self, items, d.placed, now - started, now - w.wake_at)
-                        if w.replan and self._rebook is not None:
+                        if now >= w.wake_at or (w.replan and self._rebook is not None):
+                            recheck = now >= w.wake_at
                             w.replan = False
                             w.busy = True
                             moving = w.decision
@@ -837,7 +856,7 @@ class Limiter(_Core):
                 if state == DONE:
                     raise self._estimate(items, priority)  # outside the lock: it asks the store
                 if moving is not None:
-                    self._move_earlier(items, q, w, priority, moving)
+                    self._move_earlier(items, q, w, priority, moving, recheck)
                     continue
                 if state == TURN:
                     left = None if deadline is None else max(0.0, deadline - clock.now())
@@ -877,11 +896,15 @@ class Limiter(_Core):
         self._store.refund(items, placed)
         self._freed_by_me(items)
 
-    def _move_earlier(self, items: tuple[Item, ...], q: _Queue, w: _Waiter, priority: int, old: Decision) -> None:
-        """Room was freed: give back the booking and take an earlier one, in one store step."""
+    def _move_earlier(
+        self, items: tuple[Item, ...], q: _Queue, w: _Waiter, priority: int, old: Decision, due: bool = False
+    ) -> None:
+        """Room was freed: give back the booking and take an earlier one, in one store step.
+        ``due``: the slot has come; check it against the bookings moved since it was made
+        (bookings move to their answers), booking the earliest start from now instead."""
         assert self._rebook is not None
         try:
-            d = self._rebook(items, priority, old.placed)
+            d = self._rebook(items, priority, old.placed, True) if due else self._rebook(items, priority, old.placed)
         except Exception as exc:  # moving is an improvement: the booking held stands
             log.debug("booking not moved earlier: %s", exc)
             d = _STAY
@@ -891,7 +914,7 @@ class Limiter(_Core):
             raise
         now = self._clock.now()
         with self._lock:
-            aside = self._moved(q, w, d, now)
+            aside = self._moved(q, w, d, now, due)
         if aside is not None:  # a higher priority queued meanwhile: give back where we ended up
             self._give_back(items, aside.placed)
 
@@ -1026,14 +1049,17 @@ class AsyncLimiter(_Core):
             await asyncio.to_thread(self._store.refund, items, placed)
         self._freed_by_me(items)
 
-    async def _arebook(self, items: Sequence[Item], priority: int, placed: Sequence[float]) -> Decision:
+    async def _arebook(
+        self, items: Sequence[Item], priority: int, placed: Sequence[float], due: bool = False
+    ) -> Decision:
+        args = (items, priority, placed, True) if due else (items, priority, placed)
         arebook = getattr(self._astore, "arebook", None)
         if arebook is not None:
-            return cast(Decision, await arebook(items, priority, placed))
+            return cast(Decision, await arebook(*args))
         assert self._rebook is not None
         if self._local:
-            return cast(Decision, self._rebook(items, priority, placed))
-        return cast(Decision, await asyncio.to_thread(self._rebook, items, priority, placed))
+            return cast(Decision, self._rebook(*args))
+        return cast(Decision, await asyncio.to_thread(self._rebook, *args))
 
     def _on_freed(self, freed: Iterable[tuple[str, str | None]]) -> None:
         loop = self._loop
@@ -1172,16 +1198,17 @@ class AsyncLimiter(_Core):
                     continue
                 if state == RESERVED:
                     now = clock.now()
-                    if now >= w.wake_at:
+                    if now >= w.wake_at and (self._rebook is None or w.checked == w.wake_at):
                         d_opt = w.decision
                         assert d_opt is not None
                         self._handoff(qkey, q)
                         w.state = DONE
                         return AsyncGrant(self, items, d_opt.placed, now - started, now - w.wake_at)
-                    if w.replan and self._rebook is not None:
+                    if now >= w.wake_at or (w.replan and self._rebook is not None):
+                        due = now >= w.wake_at
                         w.replan = False
                         assert w.decision is not None
-                        await self._amove_earlier(items, qkey, q, w, priority, w.decision)
+                        await self._amove_earlier(items, qkey, q, w, priority, w.decision, due)
                         continue
                     until: float | None = w.wake_at
                 else:  # QUEUED
@@ -1215,11 +1242,13 @@ class AsyncLimiter(_Core):
         w: _Waiter,
         priority: int,
         old: Decision,
+        due: bool = False,
     ) -> None:
         """Room was freed: give back the booking and take an earlier one, in one store step.
-        Cancelled while the store moves it, the booking is given back wherever it landed."""
+        Cancelled while the store moves it, the booking is given back wherever it landed.
+        ``due``: see :meth:`Limiter._move_earlier`."""
         w.busy = True
-        task = asyncio.ensure_future(self._arebook(items, priority, old.placed))
+        task = asyncio.ensure_future(self._arebook(items, priority, old.placed, due))
         try:
             d = await asyncio.shield(task)
         except Exception as exc:  # moving is an improvement: the booking held stands
@@ -1240,7 +1269,7 @@ class AsyncLimiter(_Core):
 
             task.add_done_callback(give_back)
             raise
-        aside = self._moved(q, w, d, self._clock.now())
+        aside = self._moved(q, w, d, self._clock.now(), due)
         if aside is not None:  # a higher priority queued meanwhile: give back where we ended up
             self._spawn_refund(items, aside.placed)
 

@@ -4,13 +4,14 @@ A request admitted at ``t`` reaches the venue a little later, each by a differen
 limiter pads every sliding and fixed window by a margin so that the venue's window still
 finds room. The HTTP integrations also move each booking to the moment its answer arrives
 (``Grant.settle(..., answered=True)``): the venue counted the request by then, so once moved
-it is safe whatever its delay. While a request is in flight, its booking stays at its slot;
-a request that books a later slot meanwhile (a waiter booking ahead) is decided against that
-booking, so the margin must cover the time a request is in flight: slot to answer.
+it is safe whatever its delay; and a waiter that booked its slot ahead checks it, when it
+comes, against the bookings moved since. What the margin must still cover is a request in
+flight when its booking at the slot would leave the window: an answer slower than the window.
 
 :class:`TransitMargin` sets the margin from what it measures: the time from the start of each
 request's slot to its answer, per route (the direct connection and each proxy). The target is
-the largest route's high quantile less ``slack`` (0 by default), kept between a floor and a
+the largest route's high quantile less ``slack`` (the integrations: the shortest window
+they pad), kept between a floor and a
 cap; the margin widens at once when the target grows, narrows slowly when it shrinks, and
 doubles after a rate-limit answer the ledger did not predict. One per client: it applies to
 the limiter of the client that measures it.
@@ -56,10 +57,10 @@ class TransitMargin:
 
     ``start``: the margin before ``warmup`` answers have been measured (the integrations
     use the venue's default). ``floor`` and ``cap`` bound it. ``quantile`` of the last
-    ``window`` answers per route, less ``slack`` (seconds of it the bookings need no margin
-    for: 0 unless the caller knows better), sets the target; when the target is lower the margin moves
-    toward it by ``narrow`` of the gap per answer, and not at all during the ``hold`` answers
-    after a widening. Thread-safe.
+    ``window`` answers per route, less ``slack`` (seconds an answer may take without a margin;
+    ``None``: the integration sets the shortest window it pads), sets the target; when the
+    target is lower the margin moves toward it by ``narrow`` of the gap per answer, and not at
+    all during the ``hold`` answers after a widening. Thread-safe.
     """
 
     def __init__(

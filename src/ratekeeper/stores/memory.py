@@ -122,12 +122,16 @@ class MemoryStore:
         if self._listeners:
             self._listeners.notify(freed_by(items))
 
-    def rebook(self, items: Sequence[Item], priority: int, placed: Sequence[float]) -> algo.Decision:
+    def rebook(
+        self, items: Sequence[Item], priority: int, placed: Sequence[float], later: bool = False
+    ) -> algo.Decision:
         """Move a booking earlier in one step (see :func:`ratekeeper._algorithms.rebook`)."""
         with self._lock:
-            return self.rebook_locked(items, priority, placed)
+            return self.rebook_locked(items, priority, placed, later)
 
-    def rebook_locked(self, items: Sequence[Item], priority: int, placed: Sequence[float]) -> algo.Decision:
+    def rebook_locked(
+        self, items: Sequence[Item], priority: int, placed: Sequence[float], later: bool = False
+    ) -> algo.Decision:
         """``rebook`` for a caller that already holds :attr:`lock`."""
         states = [self._state(limit, scope) for limit, scope, _ in items]
         return algo.rebook(
@@ -138,6 +142,7 @@ class MemoryStore:
             priority,
             placed,
             self._epoch,
+            later,
         )
 
     def observe(self, limit: Limit, scope: str | None, observation: Observation) -> None:

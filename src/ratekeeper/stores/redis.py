@@ -350,8 +350,8 @@ class _RedisCore:
         ]
         return _Cmd("refund", [self.key(limit, scope) for limit, scope, _ in items], argv)
 
-    def _rebook_cmd(self, items: Sequence[Item], priority: int, placed: Sequence[float]) -> _Cmd:
-        argv = [self._head(None)]
+    def _rebook_cmd(self, items: Sequence[Item], priority: int, placed: Sequence[float], later: bool) -> _Cmd:
+        argv = [self._head(math.inf if later else None)]
         argv += [
             self._spec(limit, priority) + _TAIL.pack(amount, at)
             for (limit, _, amount), at in zip(items, placed, strict=True)
@@ -641,14 +641,16 @@ class _RedisCore:
                 rp.append(at)
         return ri, rp, li, lp
 
-    def _rebook_off_redis(self, items: Sequence[Item], priority: int, placed: Sequence[float]) -> algo.Decision | None:
+    def _rebook_off_redis(
+        self, items: Sequence[Item], priority: int, placed: Sequence[float], later: bool
+    ) -> algo.Decision | None:
         """A booking is moved where it lives. One held by the local fallback (its times are
         negative, see ``_split``) is moved there; one that straddles both stores, or whose
         store is not in use, stays where it is. None: it lives in Redis, ask Redis."""
         local = [at < 0 for at in placed]
         fb = self._fallback
         if all(local) and fb is not None:
-            return fb.rebook(self._scale(items), priority, placed)
+            return fb.rebook(self._scale(items), priority, placed, later)
         if not any(local) and (fb is None or self._local_now() is None):
             return None
         return _stay(placed)
@@ -966,15 +968,17 @@ class RedisStore(_RedisCore):
                 self._refund_failed(exc)
         self._freed_here(items)
 
-    def rebook(self, items: Sequence[Item], priority: int, placed: Sequence[float]) -> algo.Decision:
+    def rebook(
+        self, items: Sequence[Item], priority: int, placed: Sequence[float], later: bool = False
+    ) -> algo.Decision:
         """Move a booking earlier in one script (see :func:`ratekeeper._algorithms.rebook`).
         A booking is moved where it lives: in Redis, or in the local fallback while that is
         in use; one that straddles both, or whose store is away, stays where it is."""
-        elsewhere = self._rebook_off_redis(items, priority, placed)
+        elsewhere = self._rebook_off_redis(items, priority, placed, later)
         if elsewhere is not None:
             return elsewhere
         try:
-            reply = self._run(self._rebook_cmd(items, priority, placed))
+            reply = self._run(self._rebook_cmd(items, priority, placed, later))
         except StoreError:
             return _stay(placed)
         return self._decision(reply, len(items))
@@ -1208,13 +1212,15 @@ class AsyncRedisStore(_RedisCore):
                 self._refund_failed(exc)
         self._freed_here(items)
 
-    async def arebook(self, items: Sequence[Item], priority: int, placed: Sequence[float]) -> algo.Decision:
+    async def arebook(
+        self, items: Sequence[Item], priority: int, placed: Sequence[float], later: bool = False
+    ) -> algo.Decision:
         """See :meth:`RedisStore.rebook`."""
-        elsewhere = self._rebook_off_redis(items, priority, placed)
+        elsewhere = self._rebook_off_redis(items, priority, placed, later)
         if elsewhere is not None:
             return elsewhere
         try:
-            reply = await self._run(self._rebook_cmd(items, priority, placed))
+            reply = await self._run(self._rebook_cmd(items, priority, placed, later))
         except StoreError:
             return _stay(placed)
         return self._decision(reply, len(items))
@@ -1323,8 +1329,10 @@ class AsyncRedisStore(_RedisCore):
         self._twin().refund(items, placed)
         self._freed_here(items)
 
-    def rebook(self, items: Sequence[Item], priority: int, placed: Sequence[float]) -> algo.Decision:
-        return self._twin().rebook(items, priority, placed)
+    def rebook(
+        self, items: Sequence[Item], priority: int, placed: Sequence[float], later: bool = False
+    ) -> algo.Decision:
+        return self._twin().rebook(items, priority, placed, later)
 
     def observe(self, limit: Limit, scope: str | None, observation: Observation) -> None:
         self._twin().observe(limit, scope, observation)

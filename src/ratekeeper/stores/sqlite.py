@@ -524,13 +524,15 @@ class SQLiteStore:
         self._wake.listen(self._listeners.notify)
         return remove
 
-    def rebook(self, items: Sequence[Item], priority: int, placed: Sequence[float]) -> algo.Decision:
+    def rebook(
+        self, items: Sequence[Item], priority: int, placed: Sequence[float], later: bool = False
+    ) -> algo.Decision:
         """Move a booking earlier in one transaction (see :func:`ratekeeper._algorithms.rebook`)."""
 
         def body(conn: sqlite3.Connection) -> algo.Decision:
             now = self._now(conn)
             states = self._states(conn, items)
-            d = algo.rebook(states, [it[0] for it in items], [it[2] for it in items], now, priority, placed, 0.0)
+            d = algo.rebook(states, [it[0] for it in items], [it[2] for it in items], now, priority, placed, 0.0, later)
             if d.granted:
                 self._save(conn, items, states, now)
             return d

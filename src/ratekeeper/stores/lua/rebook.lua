@@ -4,8 +4,19 @@
 --   <start, now, 1, binding, placed…>  moved earlier
 --   <old, now, 0, binding, old placed…> left where it was (nothing written)
 
-return with_states(ARGV[1], function(items, states, now)
+-- With max_wait +inf in the head (a waiter whose slot has come, checking it against the
+-- bookings moved since): give the booking back and book the earliest common start from now,
+-- wherever it falls (always granted).
+
+return with_states(ARGV[1], function(items, states, now, max_wait)
   local n = #items
+  if max_wait == INF then
+    for i = 1, n do
+      refund(states[i], items[i], now)
+    end
+    local t, binding = common_start(items, states, now)
+    return book_all(items, states, t, now, binding)
+  end
   local old = NINF
   for i = 1, n do
     old = mmax(old, items[i].at)
