@@ -29,7 +29,7 @@ from ._clock import Clock, clock_asleep, clock_sleep
 from ._errors import RateKeeperError
 from ._estimates import Estimates
 from ._limiter import AsyncGrant, AsyncLimiter, Grant, Limiter
-from ._limits import Cost, Limit, Observation, check_margin, padded
+from ._limits import PADDED, Cost, Limit, Observation, check_margin, padded
 from ._margin import DIRECT, TransitMargin
 from .proxies import (
     AsyncProbe,
@@ -701,8 +701,7 @@ def build_gate(
             raise ValueError(f"{v.name} has no {'testnet' if testnet else 'mainnet'} URL; pass base_url=")
     transit = None
     if limiter is None:
-        transit = resolve_margin(v, margin)
-        pad = transit.value if transit is not None else check_margin(margin)
+        transit, pad = resolve_margin(v, margin)
         limiter = limiter_cls(v.limits, store=store, clock=clock, margin=pad)
     else:
         if not isinstance(limiter, limiter_cls):
@@ -725,23 +724,22 @@ def build_gate(
     )
 
 
-def resolve_margin(venue: Venue, margin: MarginArg) -> TransitMargin | None:
-    """The ``margin=`` option as the gate keeps it: adaptive (``None`` or a TransitMargin) or
-    ``None`` for a fixed number of seconds (checked). An adaptive margin's slack is the
-    shortest window it pads, unless it was given one."""
+def resolve_margin(venue: Venue, margin: MarginArg) -> tuple[TransitMargin | None, float]:
+    """The ``margin=`` option as the gate keeps it, and the margin to start the limiter with:
+    adaptive (``None`` or a TransitMargin; its slack is the shortest window it pads, unless
+    it was given one), or a fixed number of seconds (checked; no TransitMargin)."""
     if isinstance(margin, TransitMargin):
         transit = margin
     elif margin is None:
         transit = TransitMargin(DEFAULT_MARGINS.get(venue.name, FALLBACK_MARGIN))
     else:
-        check_margin(margin)
-        return None
+        return None, check_margin(margin)
     if transit.slack is None:
         # bookings move to their answers and waiters check their slots when they come: the
         # margin covers only an answer slower than the shortest window it pads
-        windows = [lim.period for lim in venue.limits.values() if lim.algorithm in ("sliding", "fixed")]
+        windows = [lim.period for lim in venue.limits.values() if lim.algorithm in PADDED]
         transit.slack = min(windows, default=0.0)
-    return transit
+    return transit, transit.value
 
 
 def resolve_estimates(arg: EstimatesArg) -> Estimates | None:

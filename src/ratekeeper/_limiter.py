@@ -38,6 +38,7 @@ from ._clock import SYSTEM_CLOCK, Clock
 from ._errors import CostExceedsCapacity, RateLimited, UnknownLimit
 from ._limits import (
     CHARGE_PRIORITY,
+    PADDED,
     Cost,
     Limit,
     LimitStatistics,
@@ -69,7 +70,6 @@ _EMPTY: tuple[Item, ...] = ()
 _STAY = Decision(0.0, 0.0, False, 0, ())
 """A rebooking that moved nothing (the store failed to answer): the booking held stands."""
 _NUMBERS = (int, float)
-_PADDED = ("sliding", "fixed")
 
 
 def _plain(priority: object) -> bool:
@@ -178,10 +178,7 @@ class _Core:
         margin: float = 0.0,
     ) -> None:
         self._given = _limits_of(limits)
-        self._margin = check_margin(margin)
-        self._limits = {name: padded(limit, self._margin) for name, limit in self._given.items()}
-        # the limits a cost may charge (concurrent ones are leased): what the hot paths look up
-        self._chargeable = {n: lim for n, lim in self._limits.items() if lim.algorithm != "concurrent"}
+        self._pad(check_margin(margin))
         self._clock: Clock = clock or SYSTEM_CLOCK
         self._store: Store = open_store(store, self._clock)
         self._local = bool(getattr(self._store, "local", False))
@@ -228,18 +225,23 @@ class _Core:
                 f"a margin of {pad:g} s would turn a fixed limit {'back ' if pad == 0 else ''}into a sliding one "
                 f"(the margin is {self._margin:g} s): choose the margin before spending, and keep it above 0"
             )
-        limits = {name: padded(limit, pad) for name, limit in self._given.items()}
-        self._limits = limits
-        self._chargeable = {n: lim for n, lim in limits.items() if lim.algorithm != "concurrent"}
-        self._margin = pad
+        self._pad(pad)
         self._retuned()
+
+    def _pad(self, margin: float) -> None:
+        """The limits in force: those given, with ``margin`` added to their windows."""
+        limits = {name: padded(limit, margin) for name, limit in self._given.items()}
+        self._limits = limits
+        # the limits a cost may charge (concurrent ones are leased): what the hot paths look up
+        self._chargeable = {n: lim for n, lim in limits.items() if lim.algorithm != "concurrent"}
+        self._margin = margin
 
     def _retuned(self) -> None:
         """The limits changed: drop what was cached from them."""
 
     def _padded(self, name: str) -> bool:
         given = self._given.get(name)
-        return given is not None and given.algorithm in _PADDED
+        return given is not None and given.algorithm in PADDED
 
     @property
     def store(self) -> Store:
@@ -255,7 +257,7 @@ class _Core:
         """Validate a cost and turn it into store items; raise before anything is charged."""
         limits = self._chargeable
         items = []
-        if priority.__class__ is not int or priority >= CHARGE_PRIORITY:
+        if not _plain(priority):
             return self._prepare_slow(cost, scope, priority)
         try:
             for name, amount in cost.items():

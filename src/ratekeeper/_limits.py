@@ -32,6 +32,9 @@ scope dimension (``"ip"``, ``"account"``, ``"address"``…) to its value."""
 DEFAULT_SCOPE = "*"
 """The scope value used when a request names none for a scoped limit: one shared budget."""
 
+PADDED: tuple[str, ...] = ("sliding", "fixed")
+"""The algorithms whose windows a transit margin pads (see :func:`padded`)."""
+
 CHARGE_PRIORITY = 2**62
 """The priority of a charge the venue has already counted (the extra a settle finds after
 the answer): it books at once, over the capacity if it must, so that the ledger holds what
@@ -207,6 +210,6 @@ def padded(limit: Limit, margin: float) -> Limit:
     are concurrent limits: they count units held at once, through leases, and have no window
     to pad (their period is the lease time).
     """
-    if margin and limit.algorithm in ("sliding", "fixed"):
+    if margin and limit.algorithm in PADDED:
         return dataclasses.replace(limit, algorithm="sliding", period=limit.period + margin, offset=0.0)
     return limit

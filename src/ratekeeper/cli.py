@@ -420,6 +420,8 @@ class StatusRow:
 def store_limits(store: Store, venue: Venue | None) -> tuple[dict[str, Limit], dict[str, float]]:
     """The limits to show for ``store``: those it catalogues, then the venue's (which win);
     and the margin by which the catalogued windows exceed the venue's (both known)."""
+    from ._limits import PADDED
+
     limits: dict[str, Limit] = {}
     margins: dict[str, float] = {}
     if isinstance(store, LimitCatalog):
@@ -428,7 +430,7 @@ def store_limits(store: Store, venue: Venue | None) -> tuple[dict[str, Limit], d
     if venue is not None:
         for name, own in venue.limits.items():
             spent = limits.get(name)
-            if spent is not None and spent.algorithm == "sliding" and own.algorithm in ("sliding", "fixed"):
+            if spent is not None and spent.algorithm == "sliding" and own.algorithm in PADDED:
                 margins[name] = max(0.0, spent.period - own.period)
         limits.update(venue.limits)
     return limits, margins

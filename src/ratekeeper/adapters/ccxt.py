@@ -66,7 +66,7 @@ from .._http import (
     send_async,
 )
 from .._limiter import AsyncLimiter, Limiter
-from .._limits import Limit, Observation, check_margin
+from .._limits import Limit, Observation
 from ..stores import StoreSpec
 from ..venues import InvalidRequest, Venue
 from ..venues import venue as venue_by_name
@@ -549,8 +549,7 @@ def limit(
     transit = None
     pad = 0.0
     if rules is not None:
-        transit = resolve_margin(rules, margin)
-        pad = transit.value if transit is not None else check_margin(margin)
+        transit, pad = resolve_margin(rules, margin)
         limits = [*rules.limits.values(), bucket]
     scope = {"ip": ip} if ip is not None else None
     exchange.enableRateLimit = True  # ccxt then computes each call's cost and hands it to our throttle
