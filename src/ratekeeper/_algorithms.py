@@ -721,6 +721,66 @@ def observe(st: State, now: float, limit: Limit, obs: Observation, epoch: float 
                 st.tat = max(st.tat, now + min(obs.reset_after, limit.period))
 
 
+# ---------------------------------------------------------------------------------------
+# a store that lost its state (a restart, a flush, an eviction, a failover): what the venue
+# counted before the loss is unknown, so every budget is taken as full from that moment
+# ---------------------------------------------------------------------------------------
+
+LOST_HOLDER = "(lost state)"
+"""The holder that stands, after a loss of state, for the leases held then (see lease_fill)."""
+
+
+def fill_until(limit: Limit, lost: float, epoch: float = 0.0) -> float:
+    """Until when a budget is taken as full after its store lost its state at ``lost``: until
+    what the venue counted before has left its window. A sliding window and a bucket: one
+    period; a fixed window: the end of the window holding ``lost``; a quota, which does not
+    refill with time: until the venue says what is left (``inf``; see :func:`unfill`)."""
+    if limit.algorithm == "fixed":
+        return _window_start(_window_index(lost, limit, epoch) + 1, limit, epoch)
+    if limit.algorithm == "quota":
+        return math.inf
+    return lost + limit.period
+
+
+def fill(st: State, now: float, limit: Limit, lost: float, epoch: float = 0.0) -> bool:
+    """Make ``st`` at least as full as a budget spent whole at ``lost``: blocked until
+    :func:`fill_until`, or a quota used up. Whether it changed."""
+    if isinstance(st, QuotaState):
+        base = st.cap if st.cap is not None else limit.capacity
+        if st.used < base:
+            st.used = base
+            return True
+        return False
+    until = fill_until(limit, lost, epoch)
+    if until <= now or st.blocked_until >= until:
+        return False
+    st.blocked_until = until
+    return True
+
+
+def unfill(st: State, now: float, limit: Limit, lost: float, epoch: float = 0.0) -> bool:
+    """Take the fill back before a count from the venue (used weight, requests used) is
+    observed in its place. False when no fill can be in force any more (nothing to resync)."""
+    until = fill_until(limit, lost, epoch)
+    if until <= now:
+        return False
+    if isinstance(st, QuotaState):
+        st.used = 0.0
+    elif st.blocked_until == until:
+        st.blocked_until = -math.inf
+    return True
+
+
+def lease_fill(st: LeaseState, now: float, lost: float, ttl: float, capacity: float) -> bool:
+    """After a loss of state the leases held then are unknown: the whole capacity is taken
+    as held (by :data:`LOST_HOLDER`) until a lease of this ``ttl`` taken at ``lost`` would
+    have expired. Whether it changed."""
+    if lost + ttl <= now or LOST_HOLDER in st.holders:
+        return False
+    st.holders[LOST_HOLDER] = (capacity, lost + ttl)
+    return True
+
+
 def snapshot(st: State, now: float, limit: Limit, epoch: float = 0.0) -> tuple[float, float, float]:
     """(used now, reserved for later, seconds until one more unit fits at the top priority)."""
     if isinstance(st, SlidingState):

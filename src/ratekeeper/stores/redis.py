@@ -92,6 +92,13 @@ _LISTEN_TICK = 1.0
 """Seconds the freed-room listener blocks on its connection before it checks whether its
 store was closed (one wake-up a second per listening store, no work otherwise)."""
 _SNAPSHOT_BATCH = 256
+_LOSSES = {
+    "lost": "its keys vanished: a restart without persistence, a flush, or an eviction",
+    "server": "another server answers: a restart or a failover, which may have lost the last writes",
+    "evicted": "the server evicted keys",
+    "gone": "found by another process",
+}
+"""What each cause a script reports (generation.lua) means, for the warning."""
 _OPTIONS = ("prefix", "fallback", "retry_interval", "cluster")
 """Query parameters of a store URL that are ours, not redis-py's."""
 
@@ -131,16 +138,24 @@ def _build_scripts() -> dict[str, Script]:
         "if redis.replicate_commands then pcall(redis.replicate_commands) end\n"
     )
     core = lua.joinpath("core.lua").read_text(encoding="utf-8")
+    generation = lua.joinpath("generation.lua").read_text(encoding="utf-8")
     out = {}
     for name in ("reserve", "refund", "rebook", "observe", "snapshot"):
-        parts = [prelude]
+        parts = [prelude, generation]
         if name == "reserve":
             parts.append(lua.joinpath("reserve_fast.lua").read_text(encoding="utf-8"))
         parts += [core, lua.joinpath(f"{name}.lua").read_text(encoding="utf-8")]
         source = "\n".join(parts)
         out[name] = Script(name, source, hashlib.sha1(source.encode()).hexdigest().encode())
     # leases share nothing with the budget core: the constant they need, and their script
-    source = prelude + "\n" + lua.joinpath("lease.lua").read_text(encoding="utf-8")
+    source = "\n".join(
+        [
+            prelude,
+            f"local LOST_HOLDER = {algo.LOST_HOLDER!r}",
+            generation,
+            lua.joinpath("lease.lua").read_text(encoding="utf-8"),
+        ]
+    )
     out["lease"] = Script("lease", source, hashlib.sha1(source.encode()).hexdigest().encode())
     return out
 
@@ -181,6 +196,13 @@ class _Cmd:
     def args(self) -> list[str | bytes | int]:
         # the command name as text: redis-py's cluster client looks it up in its policy tables
         return ["EVALSHA", SCRIPTS[self.script].sha.decode(), len(self.keys), *self.keys, *self.argv]
+
+    def with_gen(self, gen: bytes) -> _Cmd:
+        """The same call with another generation argument (the last one; see generation.lua)."""
+        wire = self.wire
+        if wire is not None:
+            wire = wire[: len(wire) - len(_bulk(self.argv[-1]))] + _bulk(gen)
+        return _Cmd(self.script, self.keys, [*self.argv[:-1], gen], wire)
 
     def encoded(self) -> bytes:
         if self.wire is not None:
@@ -277,6 +299,79 @@ class _RedisCore:
         self._listeners = Listeners()
         self._names: dict[bytes, tuple[str, str | None]] = {}
         self._freed_thread: _FreedListener | None = None
+        # lost state (generation.lua): the generation this store spends, its flags, the loss
+        self._marker = (self._tag + "g").encode()
+        self._instance = uuid.uuid4().hex[:12]
+        self._known = ""
+        self._check = True  # read the server's run_id and memory policy with the next call
+        self._evicting = False
+        self._gen = self._gen_arg()
+        self._lost: float | None = None
+        self._warned_policy = False
+
+    # -- lost state -------------------------------------------------------------------------
+
+    def _gen_arg(self) -> bytes:
+        flags = ("i" if self._check else "") + ("e" if self._evicting else "")
+        return f"{self._known}|{self._instance}|{flags}".encode()
+
+    @property
+    def lost_at(self) -> float | None:
+        """The store time at which this prefix's state was last found lost (a restart without
+        persistence, a flush, an eviction, a failover), or None. Every budget is taken as
+        full from then until what the venue counted before has left its window, or the
+        venue's own count replaces it (``docs/stores.md``)."""
+        return self._lost
+
+    def _cleared(self) -> dict[str, str]:
+        """The marker of a generation begun by :meth:`clear`, now this store's own."""
+        self._known = f"{self._instance}.clear.{uuid.uuid4().hex[:8]}"
+        self._lost = None
+        self._gen = self._gen_arg()
+        return {"id": self._known, "born": "0", "clr": "1"}
+
+    def _suspect(self) -> None:
+        """After an error: the next call checks which server answers (a restart, a failover)."""
+        if not self._check:
+            self._check = True
+            self._gen = self._gen_arg()
+
+    def _adopt(self, cmd: _Cmd, exc: ResponseError, tries: int) -> _Cmd:
+        """Take the generation a script answered with (``RKGEN ...``), say what it means, and
+        return the call to send again."""
+        parts = str(exc).split()
+        if tries >= 4 or len(parts) < 6:
+            raise self._error(exc)
+        _, gen, lost_text, why, maxmemory, policy = parts[:6]
+        lost = None if lost_text == "-" else float(lost_text)
+        if maxmemory != "-":
+            self._evicting = maxmemory != "0" and policy != "noeviction"
+            if self._evicting and not self._warned_policy:
+                self._warned_policy = True
+                log.warning(
+                    "Redis at %s may evict ratekeeper's keys (maxmemory %s, maxmemory-policy %s): an evicted "
+                    "budget is a lost budget, and each eviction there makes every budget wait out its window. "
+                    "Run the server with maxmemory-policy noeviction (docs/stores.md)",
+                    self.where,
+                    maxmemory,
+                    policy,
+                    extra={"store": self.where, "maxmemory_policy": policy},
+                )
+        self._check = False
+        if lost is not None and lost != self._lost:
+            log.warning(
+                "Redis store %s (prefix %r) lost its state (%s) at %.3f: every budget is taken as full until "
+                "what the venue counted before has left its window, or the venue's own count replaces it",
+                self.where,
+                self.prefix,
+                _LOSSES.get(why, why),
+                lost,
+                extra={"store": self.where, "lost_at": lost, "cause": why},
+            )
+        self._lost = lost
+        self._known = gen
+        self._gen = self._gen_arg()
+        return cmd.with_gen(self._gen)
 
     # -- keys and arguments ---------------------------------------------------------------
 
@@ -330,15 +425,22 @@ class _RedisCore:
             head, item = self._head(max_wait), self._spec(limit, priority) + _TAIL.pack(amount, 0.0)
             lead = self._lead.get(key)
             if lead is None:
-                lead = b"*6\r\n$7\r\nEVALSHA\r\n" + _bulk(SCRIPTS["reserve"].sha) + b"$1\r\n1\r\n" + _bulk(key)
+                lead = b"*8\r\n$7\r\nEVALSHA\r\n" + _bulk(SCRIPTS["reserve"].sha) + b"$1\r\n2\r\n"
+                lead += _bulk(key) + _bulk(self._marker)
                 if len(self._lead) >= _CACHE_MAX:
                     self._lead.clear()
                 self._lead[key] = lead
-            return _Cmd("reserve", [key], [head, item], lead + b"$24\r\n" + head + b"\r\n$49\r\n" + item + b"\r\n")
+            gen = self._gen
+            wire = lead + b"$24\r\n" + head + b"\r\n$49\r\n" + item + b"\r\n" + _bulk(gen)
+            return _Cmd("reserve", [key, self._marker], [head, item, gen], wire)
         keys = [self.key(limit, scope) for limit, scope, _ in items]
         argv = [self._head(max_wait)]
         argv += [self._spec(limit, priority) + _TAIL.pack(amount, 0.0) for limit, _, amount in items]
-        return _Cmd("reserve", keys, argv)
+        return self._cmd("reserve", keys, argv)
+
+    def _cmd(self, script: str, keys: list[bytes], argv: list[bytes]) -> _Cmd:
+        """A script call over budget ``keys``: the generation marker and argument added."""
+        return _Cmd(script, [*keys, self._marker], [*argv, self._gen])
 
     def _refund_cmd(self, items: Sequence[Item], placed: Sequence[float]) -> _Cmd:
         if self._listener_pid != os.getpid():
@@ -348,7 +450,7 @@ class _RedisCore:
             self._spec(limit, _top(limit)) + _TAIL.pack(amount, at)
             for (limit, _, amount), at in zip(items, placed, strict=True)
         ]
-        return _Cmd("refund", [self.key(limit, scope) for limit, scope, _ in items], argv)
+        return self._cmd("refund", [self.key(limit, scope) for limit, scope, _ in items], argv)
 
     def _rebook_cmd(self, items: Sequence[Item], priority: int, placed: Sequence[float], later: bool) -> _Cmd:
         argv = [self._head(math.inf if later else None)]
@@ -356,7 +458,7 @@ class _RedisCore:
             self._spec(limit, priority) + _TAIL.pack(amount, at)
             for (limit, _, amount), at in zip(items, placed, strict=True)
         ]
-        return _Cmd("rebook", [self.key(limit, scope) for limit, scope, _ in items], argv)
+        return self._cmd("rebook", [self.key(limit, scope) for limit, scope, _ in items], argv)
 
     # -- freed room -------------------------------------------------------------------------
 
@@ -407,21 +509,21 @@ class _RedisCore:
             self._spec(limit, _top(limit)) + _TAIL.pack(0.0, 0.0),
             _OBS.pack(_nan(obs.used), _nan(obs.remaining), _nan(obs.reset_after), _nan(obs.cap), _nan(obs.blocked_for)),
         ]
-        return _Cmd("observe", [self.key(limit, scope)], argv)
+        return self._cmd("observe", [self.key(limit, scope)], argv)
 
     def _snapshot_cmd(self, pairs: Sequence[tuple[Limit, str | None, bytes]]) -> _Cmd:
         argv = [self._head(None)]
         argv += [self._spec(limit, _top(limit)) + _TAIL.pack(0.0, 0.0) for limit, _, _ in pairs]
-        return _Cmd("snapshot", [key for _, _, key in pairs], argv)
+        return self._cmd("snapshot", [key for _, _, key in pairs], argv)
 
     def _lease_cmd(self, limit: Limit, scope: str | None, holder: str, units: float, ttl: float) -> _Cmd:
         if self._recorded.get(limit.name) is not limit:
             self._unrecorded[limit.name] = limit
         argv = [self._head(None), b"l", _LEASE.pack(units, ttl, limit.capacity), holder.encode()]
-        return _Cmd("lease", [self.key(limit, scope)], argv)
+        return self._cmd("lease", [self.key(limit, scope)], argv)
 
     def _read_cmd(self, keys: Sequence[bytes]) -> _Cmd:
-        return _Cmd("lease", list(keys), [self._head(None), b"r"])
+        return self._cmd("lease", list(keys), [self._head(None), b"r"])
 
     @staticmethod
     def _lease_result(reply: bytes) -> LeaseResult:
@@ -884,8 +986,8 @@ class RedisStore(_RedisCore):
         """Send one EVALSHA: once, again after a broken connection, again after NOSCRIPT."""
         if self._pool is None:
             return self._run_generic(cmd)
-        wire = cmd.encoded()
         reconnected = load = False
+        tries = 0
         while True:
             conn = None
             try:
@@ -893,36 +995,50 @@ class RedisStore(_RedisCore):
                 if load:
                     conn.send_command("SCRIPT", "LOAD", SCRIPTS[cmd.script].source)
                     conn.read_response()
-                conn.send_packed_command([wire])
+                conn.send_packed_command([cmd.encoded()])
                 return conn.read_response(disable_decoding=True)
             except NoScriptError as exc:
                 if load:
                     raise self._error(exc) from exc
                 load = True  # the server restarted or flushed its scripts: load and send again
             except ResponseError as exc:
-                raise self._error(exc) from exc
+                if not str(exc).startswith("RKGEN"):
+                    self._suspect()
+                    raise self._error(exc) from exc
+                cmd = self._adopt(cmd, exc, tries)  # a generation to learn: then the call again
+                tries += 1
             except _redis.ConnectionError as exc:
+                self._suspect()
                 if conn is not None:
                     conn.disconnect()
                 if reconnected:
                     raise self._error(exc) from exc
                 reconnected = True  # a connection broken while idle (a restarted server): once more
             except (RedisError, OSError) as exc:
+                self._suspect()
                 if conn is not None:
                     conn.disconnect()
                 raise self._error(exc) from exc
 
     def _run_generic(self, cmd: _Cmd) -> Any:
         """Cluster and single-connection clients: they route and retry themselves."""
-        args = cmd.args()
-        try:
+        tries = 0
+        while True:
             try:
-                return self._client.execute_command(*args, NEVER_DECODE=True)
-            except NoScriptError:
-                self._client.script_load(SCRIPTS[cmd.script].source)
-                return self._client.execute_command(*args, NEVER_DECODE=True)
-        except (RedisError, RedisClusterException, OSError) as exc:
-            raise self._error(exc) from exc
+                try:
+                    return self._client.execute_command(*cmd.args(), NEVER_DECODE=True)
+                except NoScriptError:
+                    self._client.script_load(SCRIPTS[cmd.script].source)
+                    return self._client.execute_command(*cmd.args(), NEVER_DECODE=True)
+            except ResponseError as exc:
+                if not str(exc).startswith("RKGEN"):
+                    self._suspect()
+                    raise self._error(exc) from exc
+                cmd = self._adopt(cmd, exc, tries)
+                tries += 1
+            except (RedisError, RedisClusterException, OSError) as exc:
+                self._suspect()
+                raise self._error(exc) from exc
 
     def reserve(self, items: Sequence[Item], priority: int, max_wait: float | None) -> algo.Decision:
         if self._fallback is not None:
@@ -1041,11 +1157,13 @@ class RedisStore(_RedisCore):
         return self._held(self._run(self._read_cmd([self.key(limit, scope)]))[0])
 
     def clear(self) -> int:
-        """Delete every key under this store's prefix (tests, resets); returns how many."""
+        """Delete every key under this store's prefix (tests, resets); returns how many. A
+        deliberate reset, not a loss: the processes sharing the prefix start afresh too."""
         try:
             keys = list(self._client.scan_iter(match=self._match(), count=1000))
             for key in keys:
                 self._client.delete(key)
+            self._client.hset(self._marker, mapping=self._cleared())
         except (RedisError, RedisClusterException, OSError) as exc:
             raise self._error(exc) from exc
         return len(keys)
@@ -1125,8 +1243,8 @@ class AsyncRedisStore(_RedisCore):
         pool = self._pool
         if pool is None:
             return await self._run_generic(cmd)
-        wire = cmd.encoded()
         reconnected = load = False
+        tries = 0
         while True:
             conn = None
             try:
@@ -1134,21 +1252,27 @@ class AsyncRedisStore(_RedisCore):
                 if load:
                     await conn.send_command("SCRIPT", "LOAD", SCRIPTS[cmd.script].source)
                     await conn.read_response()
-                await conn.send_packed_command([wire])
+                await conn.send_packed_command([cmd.encoded()])
                 return await conn.read_response(disable_decoding=True)
             except NoScriptError as exc:
                 if load:
                     raise self._error(exc) from exc
                 load = True  # the server restarted or flushed its scripts: load and send again
             except ResponseError as exc:
-                raise self._error(exc) from exc
+                if not str(exc).startswith("RKGEN"):
+                    self._suspect()
+                    raise self._error(exc) from exc
+                cmd = self._adopt(cmd, exc, tries)  # a generation to learn: then the call again
+                tries += 1
             except _redis.ConnectionError as exc:
+                self._suspect()
                 if conn is not None:
                     await conn.disconnect()
                 if reconnected:
                     raise self._error(exc) from exc
                 reconnected = True  # a connection broken while idle (a restarted server): once more
             except (RedisError, OSError) as exc:
+                self._suspect()
                 if conn is not None:
                     await conn.disconnect()
                 raise self._error(exc) from exc
@@ -1157,15 +1281,23 @@ class AsyncRedisStore(_RedisCore):
                     await pool.release(conn)
 
     async def _run_generic(self, cmd: _Cmd) -> Any:
-        args = cmd.args()
-        try:
+        tries = 0
+        while True:
             try:
-                return await self._client.execute_command(*args, NEVER_DECODE=True)
-            except NoScriptError:
-                await self._client.script_load(SCRIPTS[cmd.script].source)
-                return await self._client.execute_command(*args, NEVER_DECODE=True)
-        except (RedisError, RedisClusterException, OSError) as exc:
-            raise self._error(exc) from exc
+                try:
+                    return await self._client.execute_command(*cmd.args(), NEVER_DECODE=True)
+                except NoScriptError:
+                    await self._client.script_load(SCRIPTS[cmd.script].source)
+                    return await self._client.execute_command(*cmd.args(), NEVER_DECODE=True)
+            except ResponseError as exc:
+                if not str(exc).startswith("RKGEN"):
+                    self._suspect()
+                    raise self._error(exc) from exc
+                cmd = self._adopt(cmd, exc, tries)
+                tries += 1
+            except (RedisError, RedisClusterException, OSError) as exc:
+                self._suspect()
+                raise self._error(exc) from exc
 
     async def areserve(self, items: Sequence[Item], priority: int, max_wait: float | None) -> algo.Decision:
         if self._fallback is not None:
@@ -1287,11 +1419,12 @@ class AsyncRedisStore(_RedisCore):
         return self._held((await self._run(self._read_cmd([self.key(limit, scope)])))[0])
 
     async def aclear(self) -> int:
-        """Delete every key under this store's prefix (tests, resets); returns how many."""
+        """See :meth:`RedisStore.clear`."""
         try:
             keys = [k async for k in self._client.scan_iter(match=self._match(), count=1000)]
             for key in keys:
                 await self._client.delete(key)
+            await self._client.hset(self._marker, mapping=self._cleared())
         except (RedisError, RedisClusterException, OSError) as exc:
             raise self._error(exc) from exc
         return len(keys)

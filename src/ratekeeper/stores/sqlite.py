@@ -96,6 +96,12 @@ _SCHEMA = (
     "CREATE INDEX IF NOT EXISTS ratekeeper_leases_expires ON ratekeeper_leases (expires)",
 )
 
+_LOSSES = {
+    "lost": "the file was deleted while processes spent it",
+    "copy": "the file was replaced by a copy, which may miss the last writes",
+}
+"""What each cause of a loss means, for the warning."""
+
 _ORPHANS: list[sqlite3.Connection] = []
 """Connections inherited across fork: never used or closed in the child (SQLite forbids
 carrying a connection across fork, and closing it there could disturb the parent's)."""
@@ -219,6 +225,20 @@ def _decode(state: str, entries: bytes | None) -> algo.State:
     return st
 
 
+def _identity(path: Path) -> str:
+    """The file at ``path`` as the file system knows it ('' if there is none): a file deleted
+    and created again, or replaced by a copy, is another file."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ""
+    return f"{st.st_dev}:{st.st_ino}"
+
+
+def _resync_key(limit: Limit, scope: str | None) -> str:
+    return f"r:{limit.name}\x1f{scope or ''}"
+
+
 def _expires(st: algo.State, limit: Limit, now: float) -> float:
     """The store time after which the row may go: ``st`` holds nothing by then."""
     if isinstance(st, algo.QuotaState):
@@ -271,6 +291,8 @@ class SQLiteStore:
         self._closed = False
         self._listeners = Listeners()
         self._wake = HostWake(self.path)
+        self._known = ""  # the generation of the file's state this store spends (_generation)
+        self._lost: float | None = None
         self._connection()  # create the file and check its schema now: errors surface at once
 
     def __repr__(self) -> str:
@@ -280,18 +302,28 @@ class SQLiteStore:
 
     def _connection(self) -> sqlite3.Connection:
         pid = os.getpid()
-        mine: tuple[int, sqlite3.Connection, list[int]] | None = getattr(self._tl, "conn", None)
+        mine: tuple[int, sqlite3.Connection, list[int], str] | None = getattr(self._tl, "conn", None)
         if mine is not None and mine[0] == pid:
-            return mine[1]
-        if mine is not None:
+            if _identity(self.path) == mine[3]:
+                return mine[1]
+            # the file was deleted or replaced under this connection: what it holds now is
+            # another file (see _generation), which this connection would never see
+            self._drop(mine[1])
+        elif mine is not None:
             _ORPHANS.append(mine[1])  # inherited from the parent process: leave it alone
         if self._closed:
             raise StoreError(f"SQLite store {self.path} is closed")
         conn = self._connect()
-        self._tl.conn = (pid, conn, [0])
+        self._tl.conn = (pid, conn, [0], _identity(self.path))
         with self._conns_lock:
             self._conns.append((pid, conn))
         return conn
+
+    def _drop(self, conn: sqlite3.Connection) -> None:
+        with self._conns_lock:
+            self._conns = [(p, c) for p, c in self._conns if c is not conn]
+        with contextlib.suppress(sqlite3.Error):
+            conn.close()
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -393,8 +425,11 @@ class SQLiteStore:
                 try:
                     conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                     try:
+                        self._tl.learned = None
                         out = body(conn)
                         conn.execute("COMMIT")
+                        if self._tl.learned is not None:
+                            self._learn(*self._tl.learned)
                         return out
                     except BaseException:
                         with contextlib.suppress(sqlite3.Error):
@@ -448,6 +483,82 @@ class SQLiteStore:
             conn.execute("UPDATE ratekeeper_clock SET last = ?, shift = ? WHERE id = 0", (now, shift))
         return now
 
+    # -- lost state -------------------------------------------------------------------------
+
+    @property
+    def lost_at(self) -> float | None:
+        """The store time at which this file's state was last found lost (the file deleted
+        while processes ran, or replaced by an older copy), or None. Every budget is taken as
+        full from then until what the venue counted before has left its window, or the
+        venue's own count replaces it (``docs/stores.md``)."""
+        return self._lost
+
+    def _generation(self, conn: sqlite3.Connection, now: float) -> float | None:
+        """Whether the file's state is the one this store has been spending (the twin of the
+        Redis store's generation.lua): a generation id in ``ratekeeper_meta``, with the
+        file's identity. Returns the store time of the loss the budgets are filled for."""
+        meta = dict(
+            conn.execute(
+                "SELECT key, value FROM ratekeeper_meta WHERE key IN ('generation', 'born', 'lost', 'file', 'clear')"
+            ).fetchall()
+        )
+        gen, lost = meta.get("generation"), meta.get("lost")
+        ident = self._tl.conn[3]
+        why = ""
+        if gen is None:
+            # nothing here: a file never used, unless this store held a generation, gone with the old file
+            why = "new" if not self._known else "lost"
+        elif meta.get("file") not in (ident, None):
+            why = "copy"  # a copy of another file (a backup put back): it may miss the last writes
+        elif gen != self._known:
+            if self._known and "clear" not in meta and lost is None:
+                # begun by a process that knew nothing, after the state vanished: the loss dates from then
+                lost = meta.get("born", repr(now))
+                conn.execute("INSERT OR REPLACE INTO ratekeeper_meta (key, value) VALUES ('lost', ?)", (lost,))
+                why = "gone"
+            elif self._known and lost is not None:
+                why = "gone"
+        if why in ("new", "lost", "copy"):
+            gen = f"{os.getpid()}.{id(self):x}.{now!r}"
+            conn.execute("DELETE FROM ratekeeper_meta WHERE key IN ('generation', 'born', 'lost', 'file', 'clear')")
+            conn.execute("DELETE FROM ratekeeper_meta WHERE key LIKE 'r:%'")
+            rows = [("generation", gen), ("born", repr(now)), ("file", ident)]
+            lost = None if why == "new" else repr(now)
+            if lost is not None:
+                rows.append(("lost", lost))
+            conn.executemany("INSERT INTO ratekeeper_meta (key, value) VALUES (?, ?)", rows)
+        elif meta.get("file") is None:
+            conn.execute("INSERT OR REPLACE INTO ratekeeper_meta (key, value) VALUES ('file', ?)", (ident,))
+        at = None if lost is None else float(lost)
+        if gen != self._known or at != self._lost:
+            self._tl.learned = (gen, at, why)  # taken in once the transaction commits
+        return at
+
+    def _learn(self, gen: str, lost: float | None, why: str) -> None:
+        if lost is not None and lost != self._lost:
+            log.warning(
+                "SQLite store %s lost its state (%s) at %.3f: every budget is taken as full until what the venue "
+                "counted before has left its window, or the venue's own count replaces it",
+                self.path,
+                _LOSSES.get(why, "found by another process"),
+                lost,
+                extra={"store": str(self.path), "lost_at": lost, "cause": why},
+            )
+        self._known, self._lost = gen, lost
+
+    def _resynced(self, conn: sqlite3.Connection, limit: Limit, scope: str | None) -> bool:
+        key = _resync_key(limit, scope)
+        return conn.execute("SELECT 1 FROM ratekeeper_meta WHERE key = ?", (key,)).fetchone() is not None
+
+    def _fill(
+        self, conn: sqlite3.Connection, st: algo.State, limit: Limit, scope: str | None, now: float, lost: float | None
+    ) -> bool:
+        """Take a budget loaded after a loss as full (``_algorithms.fill``) unless the venue's
+        count has replaced its fill; whether it changed."""
+        if lost is None or algo.fill_until(limit, lost) <= now or self._resynced(conn, limit, scope):
+            return False
+        return algo.fill(st, now, limit, lost)
+
     # -- rows -----------------------------------------------------------------------------
 
     def _load(self, conn: sqlite3.Connection, limit: Limit, scope: str | None) -> algo.State | None:
@@ -464,14 +575,18 @@ class SQLiteStore:
                 f"SQLite store {self.path}: the state of limit {limit.name!r} (scope {scope!r}) is unreadable: {exc}"
             ) from exc
 
-    def _states(self, conn: sqlite3.Connection, items: Sequence[Item]) -> list[algo.State]:
-        """One state per item; items naming the same budget share one state."""
+    def _states(
+        self, conn: sqlite3.Connection, items: Sequence[Item], now: float, lost: float | None
+    ) -> list[algo.State]:
+        """One state per item; items naming the same budget share one state. After a loss of
+        state, each is taken as full (``_fill``)."""
         seen: dict[tuple[str, str | None], algo.State] = {}
         out = []
         for limit, scope, _ in items:
             st = seen.get((limit.name, scope))
             if st is None:
                 st = seen[(limit.name, scope)] = self._load(conn, limit, scope) or algo.new_state(limit)
+                self._fill(conn, st, limit, scope, now, lost)
             out.append(st)
         return out
 
@@ -507,7 +622,7 @@ class SQLiteStore:
     def reserve(self, items: Sequence[Item], priority: int, max_wait: float | None) -> algo.Decision:
         def body(conn: sqlite3.Connection) -> algo.Decision:
             now = self._now(conn)
-            states = self._states(conn, items)
+            states = self._states(conn, items, now, self._generation(conn, now))
             d, changed = _reserve(states, items, now, priority, max_wait)
             if changed:
                 self._save(conn, items, states, now)
@@ -531,7 +646,7 @@ class SQLiteStore:
 
         def body(conn: sqlite3.Connection) -> algo.Decision:
             now = self._now(conn)
-            states = self._states(conn, items)
+            states = self._states(conn, items, now, self._generation(conn, now))
             d = algo.rebook(states, [it[0] for it in items], [it[2] for it in items], now, priority, placed, 0.0, later)
             if d.granted:
                 self._save(conn, items, states, now)
@@ -550,13 +665,21 @@ class SQLiteStore:
     def _refund(self, items: Sequence[Item], placed: Sequence[float]) -> None:
         def body(conn: sqlite3.Connection) -> None:
             now = self._now(conn)
+            lost = self._generation(conn, now)
             seen: dict[tuple[str, str | None], algo.State | None] = {}
             changed: list[tuple[Item, algo.State]] = []
             for item, at in zip(items, placed, strict=True):
                 limit, scope, amount = item
                 key = (limit.name, scope)
                 if key not in seen:
-                    seen[key] = self._load(conn, limit, scope)
+                    st = self._load(conn, limit, scope)
+                    if st is None and lost is not None:
+                        st = algo.new_state(limit)
+                        if not self._fill(conn, st, limit, scope, now, lost):
+                            st = None
+                    elif st is not None:
+                        self._fill(conn, st, limit, scope, now, lost)
+                    seen[key] = st
                 st = seen[key]
                 if st is not None:  # nothing stored: nothing to give back
                     algo.refund(st, now, at, amount, limit, 0.0)
@@ -572,7 +695,15 @@ class SQLiteStore:
 
         def body(conn: sqlite3.Connection) -> None:
             now = self._now(conn)
+            lost = self._generation(conn, now)
             st = self._load(conn, limit, scope) or algo.new_state(limit)
+            self._fill(conn, st, limit, scope, now, lost)
+            counted = observation.used is not None or observation.remaining is not None
+            resync = lost is not None and counted and not self._resynced(conn, limit, scope)
+            if (
+                resync and lost is not None and algo.unfill(st, now, limit, lost)
+            ):  # the venue's count, not the fill, from now on
+                conn.execute("INSERT INTO ratekeeper_meta (key, value) VALUES (?, '1')", (_resync_key(limit, scope),))
             algo.observe(st, now, limit, observation, 0.0)
             self._save(conn, [(limit, scope, 0.0)], [st], now)
 
@@ -583,6 +714,8 @@ class SQLiteStore:
 
         def body(conn: sqlite3.Connection) -> list[KeySnapshot]:
             now = self._now(conn, write=False)
+            row = conn.execute("SELECT value FROM ratekeeper_meta WHERE key = 'lost'").fetchone()
+            lost = None if row is None else float(row[0])
             marks = ",".join("?" * len(wanted))
             rows = conn.execute(
                 f"SELECT name, scope, algorithm, state, entries FROM ratekeeper_budgets WHERE name IN ({marks})",
@@ -594,6 +727,7 @@ class SQLiteStore:
                 if algorithm != limit.algorithm:
                     continue
                 st = _decode(state, entries)
+                self._fill(conn, st, limit, None if limit.scope is None else scope, now, lost)
                 used, reserved, next_free = algo.snapshot(st, now, limit, 0.0)
                 sc = None if limit.scope is None else scope
                 cap = st.cap if isinstance(st, algo.QuotaState) else None
@@ -629,6 +763,12 @@ class SQLiteStore:
                 "SELECT holder, units, expires FROM ratekeeper_leases WHERE name = ? AND scope = ?", key
             ):
                 st.holders[h] = (float(u), float(expires))
+            lost = self._generation(conn, now)
+            if lost is not None and algo.lease_fill(st, now, lost, seconds, limit.capacity):
+                conn.execute(
+                    "INSERT INTO ratekeeper_leases (name, scope, holder, units, expires) VALUES (?, ?, ?, ?, ?)",
+                    (*key, algo.LOST_HOLDER, *st.holders[algo.LOST_HOLDER]),
+                )
             if algo.lease_expire(st, now):
                 conn.execute("DELETE FROM ratekeeper_leases WHERE name = ? AND scope = ? AND expires <= ?", (*key, now))
             granted, held, retry_after = algo.lease(st, now, holder, amount, seconds, limit.capacity)
@@ -684,6 +824,15 @@ class SQLiteStore:
             conn.execute("DELETE FROM ratekeeper_budgets")
             conn.execute("DELETE FROM ratekeeper_leases")
             conn.execute("DELETE FROM ratekeeper_limits")
+            # a deliberate reset, not a loss: the processes sharing the file start afresh too
+            gen = f"{os.getpid()}.{id(self):x}.clear.{self._now(conn)!r}"
+            conn.execute("DELETE FROM ratekeeper_meta WHERE key IN ('generation', 'born', 'lost', 'clear')")
+            conn.execute("DELETE FROM ratekeeper_meta WHERE key LIKE 'r:%'")
+            conn.executemany(
+                "INSERT OR REPLACE INTO ratekeeper_meta (key, value) VALUES (?, ?)",
+                [("generation", gen), ("clear", "1"), ("file", self._tl.conn[3])],
+            )
+            self._tl.learned = (gen, None, "cleared")
 
         self._run(body)
         self._recorded.clear()

@@ -7,8 +7,9 @@
 --
 -- The loader (redis.py) prepends the constants TOL, MAX_ENTRIES and RESOLUTION (read from
 -- _algorithms.py), QUOTA_IDLE and the variable FAST_NOW (set by reserve_fast.lua, which comes
--- before this file in reserve's script), and appends one entry script (reserve.lua,
--- refund.lua, observe.lua or snapshot.lua).
+-- before this file in reserve's script), then generation.lua (MARKER, NKEYS and LOST: the
+-- last key is the prefix's generation marker, not a budget), and appends one entry script
+-- (reserve.lua, refund.lua, rebook.lua, observe.lua or snapshot.lua).
 --
 -- Storage (one key per (limit, scope); the algorithm letter is part of the key name):
 --   sliding  a string: entries <time, running total> (16 bytes each), then the trailer
@@ -864,16 +865,74 @@ end
 -- Load every key's state once (a key named twice shares one state), run `body`, and (with
 -- `persist`) save what changed, unless `body` returns false as a second value. Returns
 -- what `body` returns first.
+-- ---------------------------------------------------------------------------------------
+-- a lost state (generation.lua): every budget taken as full from LOST until what the venue
+-- counted before it has left its window, or the venue's own count replaces the fill;
+-- mirrors _algorithms.fill_until / fill / unfill
+-- ---------------------------------------------------------------------------------------
+
+local function fill_until(st, it, lost)
+  local kind = st.kind
+  if kind == 'f' then
+    return window_start(window_index(lost, it.period, it.offset) + 1, it.period, it.offset)
+  elseif kind == 'q' then
+    return INF -- a quota does not refill with time: until the venue says what is left
+  end
+  return lost + it.period
+end
+
+local function resynced(key)
+  return rcall('HEXISTS', MARKER, 'r:' .. key) == 1
+end
+
+local function fill(st, it, key, now)
+  if st.kind == 'q' then
+    local base = it.capacity
+    if st.cap ~= nil then
+      base = st.cap
+    end
+    if st.u < base and not resynced(key) then
+      st.u = base
+      st.dirty = true
+    end
+    return
+  end
+  local t = fill_until(st, it, LOST)
+  if t <= now or st.b >= t or resynced(key) then
+    return
+  end
+  st.b = t
+  st.dirty = true
+end
+
+-- the venue's count replaces the fill of this budget (observe.lua, before observe)
+local function resync(st, it, key, now)
+  local t = fill_until(st, it, LOST)
+  if t <= now or resynced(key) then
+    return
+  end
+  rcall('HSET', MARKER, 'r:' .. key, '1')
+  if st.kind == 'q' then
+    st.u = 0.0
+  elseif st.b == t then
+    st.b = NINF
+  end
+  st.dirty = true
+end
+
 local function with_states(head_arg, body, persist)
   local given, max_wait, margin = sunpack('<ddd', head_arg)
   local now = store_now(given)
   local items, states, by_key = {}, {}, {}
-  for i = 1, #KEYS do
+  for i = 1, NKEYS do
     local it = parse_item(ARGV[i + 1])
     local key = KEYS[i]
     local st = by_key[key]
     if st == nil then
       st = load_state(key, it.a)
+      if LOST ~= nil then
+        fill(st, it, key, now)
+      end
       by_key[key] = st
     end
     items[i], states[i] = it, st
@@ -883,7 +942,7 @@ local function with_states(head_arg, body, persist)
     return out
   end
   local saved = {}
-  for i = 1, #KEYS do
+  for i = 1, NKEYS do
     local key, st = KEYS[i], states[i]
     if st.dirty and not saved[key] then
       saved[key] = true

@@ -13,7 +13,8 @@
 --        Returns <granted (1/0), held after the call, retry_after>.
 --   'r'  read (writes nothing): KEYS = hashes. Returns, per key, an array: a string of
 --        <units, seconds left> per live lease, then the holders' names in the same order.
--- The loader (redis.py) prepends TOL.
+-- The loader (redis.py) prepends TOL, LOST_HOLDER and generation.lua (the last key is the
+-- generation marker; LOST is the store time of a loss of state, if any).
 
 local spack, sunpack = struct.pack, struct.unpack
 local rcall = redis.call
@@ -35,7 +36,7 @@ local op = ARGV[2]
 
 if op == 'r' then
   local out = {}
-  for i = 1, #KEYS do
+  for i = 1, NKEYS do
     local flat = rcall('HGETALL', KEYS[i])
     local nums, entry = {}, { '' }
     for j = 1, #flat, 2 do
@@ -54,6 +55,16 @@ end
 local key = KEYS[1]
 local units, ttl, capacity = sunpack('<ddd', ARGV[3])
 local holder = ARGV[4]
+if LOST ~= nil and LOST + ttl > now and rcall('HEXISTS', key, LOST_HOLDER) == 0 then
+  -- the state was lost (generation.lua): leases held then are unknown, so the whole capacity
+  -- is taken as held until a lease of this ttl taken then would have expired
+  rcall('HSET', key, LOST_HOLDER, spack('<dd', capacity, LOST + ttl))
+  local left = rcall('PTTL', key)
+  local want = math.ceil((LOST + ttl - now + margin) * 1000)
+  if left < want then
+    rcall('PEXPIRE', key, want)
+  end
+end
 local flat = rcall('HGETALL', key)
 local current, mine, others, first, latest = 0.0, NINF, 0.0, INF, NINF
 local expired = {}

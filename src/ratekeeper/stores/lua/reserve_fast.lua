@@ -6,7 +6,8 @@
 --   token    the TAT and the ban;  quota  the used units, the cap and the ban
 -- Only when every item fits is anything written. Otherwise (one does not fit, a budget is
 -- named twice, an expiry that rebases the totals, a coarsening) nothing is written and the
--- full path below decides as _algorithms.py does, at the same `now` (FAST_NOW).
+-- full path below decides as _algorithms.py does, at the same `now` (FAST_NOW). So does
+-- every budget a loss of state may still fill (LOST, generation.lua).
 
 local function fast_sliding(key, cap, period, cost, now, margin, room)
   local tail = redis.call('GETRANGE', key, -48, -1)
@@ -162,12 +163,14 @@ do
   if not (max_wait < 0) then -- a negative max_wait only asks when: it never books
     local now = FAST_NOW
     local writes, seen = {}, {}
-    for i = 1, #KEYS do
+    for i = 1, NKEYS do
       local key = KEYS[i]
       local a, capacity, cap, period, offset, cost = struct.unpack('<c1dddddd', ARGV[i + 1])
       local room = cap * (1.0 + TOL) + TOL
       local write = nil
-      if not seen[key] then
+      if LOST ~= nil and (a == 'q' or now < LOST + period) then
+        seen[key] = true -- a budget that may be filled after a loss: the full path
+      elseif not seen[key] then
         seen[key] = true
         if a == 's' then
           write = fast_sliding(key, cap, period, cost, now, margin, room)
