@@ -8,6 +8,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -95,10 +96,14 @@ class RedisServer:
             raise FileNotFoundError("no redis-server or valkey-server on PATH")
         self.executable = found
         self.port = port or _free_port(with_bus=cluster_dir is not None)
+        self._scratch: str | None = None
         if cluster_dir is not None:  # a cluster node: its config file lives in cluster_dir
             path = os.fspath(cluster_dir)
             args = ("--cluster-enabled", "yes", "--cluster-config-file", f"{path}/nodes-{self.port}.conf",
                     "--dir", path, *args)  # fmt: skip
+        else:  # where a replica's sync writes its snapshot: never the caller's directory
+            self._scratch = tempfile.mkdtemp(prefix="ratekeeper-redis-")
+            args = ("--dir", self._scratch, *args)
         self.args = args
         self._proc: subprocess.Popen[bytes] | None = None
 
@@ -169,6 +174,8 @@ class RedisServer:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
 
 
 @contextmanager
