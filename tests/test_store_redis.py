@@ -174,7 +174,8 @@ async def test_a_redis_cluster_runs_the_same_scripts(redis_cluster_nodes: list[R
         (True, "a"),  # 3 per 10 s: the next slot is 10 s after the first
     ]
     for node in nodes:
-        redis.Redis(port=node.port).script_flush()
+        with redis.Redis(port=node.port) as direct:
+            direct.script_flush()
     assert store.reserve(items, 0, -1.0).start - store.reserve(items, 0, -1.0).now > 9.0
     booked = {s.limit.name: s.used + s.reserved for s in store.snapshot(limits)}
     assert (booked["a"], booked["b"]) == (4.0, 4.0)  # now and ahead: the same four requests
