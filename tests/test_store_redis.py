@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import redis
@@ -17,8 +15,7 @@ from redis.crc import key_slot
 import ratekeeper as rk
 from ratekeeper.stores import open_store
 from ratekeeper.stores.redis import SCRIPTS, AsyncRedisStore, RedisStore, _parse_url
-from ratekeeper.testing import FakeClock, RedisServer, redis_cluster, unique_prefix
-from tests.conftest import missing
+from ratekeeper.testing import FakeClock, RedisServer, unique_prefix
 
 
 @pytest.fixture
@@ -157,38 +154,37 @@ def test_urls() -> None:
         RedisStore(redis.Redis(), fallback=1.5)
 
 
-async def test_a_redis_cluster_runs_the_same_scripts(tmp_path: Path) -> None:
-    """Three primaries: every key of a request lands in the prefix's slot, scripts are
-    reloaded on the node that owns it, snapshots scan every node."""
-    if RedisServer.binary() is None or not (shutil.which("redis-cli") or shutil.which("valkey-cli")):
-        missing("a Redis Cluster test needs redis-server and redis-cli")
+async def test_a_redis_cluster_runs_the_same_scripts(redis_cluster_nodes: list[RedisServer]) -> None:
+    """Three primaries (the session's cluster): every key of a request lands in the prefix's
+    slot, scripts are reloaded on the node that owns it, snapshots scan every node."""
+    nodes = redis_cluster_nodes
     limits = [
         rk.Limit("a", 3, 10.0, scope="ip"),
         rk.Limit("b", 5, 60.0, algorithm="fixed"),
         rk.Limit("c", 2, 1.0, algorithm="token"),
     ]
     items = tuple((limit, limit.scope_value("1.2.3.4"), 1.0) for limit in limits)
-    with redis_cluster(tmp_path) as nodes:
-        url = f"redis+cluster://127.0.0.1:{nodes[0].port}/0?prefix={unique_prefix()}"
-        store = RedisStore.from_url(url)
-        waits = [store.reserve(items, 0, None) for _ in range(4)]
-        assert [(d.start - d.now > 0.4, items[d.binding][0].name) for d in waits] == [
-            (False, "a"),
-            (False, "a"),
-            (True, "c"),  # the bucket of 2 per second refills in 0.5 s
-            (True, "a"),  # 3 per 10 s: the next slot is 10 s after the first
-        ]
-        for node in nodes:
-            redis.Redis(port=node.port).script_flush()
-        assert store.reserve(items, 0, -1.0).start - store.reserve(items, 0, -1.0).now > 9.0
-        booked = {s.limit.name: s.used + s.reserved for s in store.snapshot(limits)}
-        assert (booked["a"], booked["b"]) == (4.0, 4.0)  # now and ahead: the same four requests
-        astore = AsyncRedisStore.from_url(url)
-        assert (await astore.areserve(items, 0, 0.0)).granted is False
-        assert len(await astore.asnapshot(limits)) == 3
-        await astore.aclose()
-        store.clear()
-        store.close()
+    url = f"redis+cluster://127.0.0.1:{nodes[0].port}/0?prefix={unique_prefix()}"
+    store = RedisStore.from_url(url)
+    waits = [store.reserve(items, 0, None) for _ in range(4)]
+    assert [(d.start - d.now > 0.4, items[d.binding][0].name) for d in waits] == [
+        (False, "a"),
+        (False, "a"),
+        (True, "c"),  # the bucket of 2 per second refills in 0.5 s
+        (True, "a"),  # 3 per 10 s: the next slot is 10 s after the first
+    ]
+    for node in nodes:
+        with redis.Redis(port=node.port) as direct:
+            direct.script_flush()
+    assert store.reserve(items, 0, -1.0).start - store.reserve(items, 0, -1.0).now > 9.0
+    booked = {s.limit.name: s.used + s.reserved for s in store.snapshot(limits)}
+    assert (booked["a"], booked["b"]) == (4.0, 4.0)  # now and ahead: the same four requests
+    astore = AsyncRedisStore.from_url(url)
+    assert (await astore.areserve(items, 0, 0.0)).granted is False
+    assert len(await astore.asnapshot(limits)) == 3
+    await astore.aclose()
+    store.clear()
+    store.close()
 
 
 async def test_the_async_store_shares_budgets_with_the_sync_one(redis_url: str) -> None:
