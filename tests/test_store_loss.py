@@ -53,7 +53,7 @@ class Shared:
     lose: Callable[[], None]
 
 
-@pytest.fixture(params=("sqlite", "redis"))
+@pytest.fixture(params=("sqlite", "redis", "cluster"))
 def shared(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Shared]:
     clock = FakeClock(start=1000.0, wall_offset=1_700_000_000.0)
     opened: list[Store] = []
@@ -70,20 +70,25 @@ def shared(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Shared]:
 
         yield Shared("sqlite", clock, open_sqlite, delete)
     else:
-        url = request.getfixturevalue("redis_url")
         prefix = unique_prefix()
-        client = redis.Redis.from_url(url)
+        client: redis.Redis | redis.RedisCluster
+        if request.param == "redis":
+            url = request.getfixturevalue("redis_url")
+            client = redis.Redis.from_url(url)
+        else:  # a local 3-primary Redis Cluster: the prefix's keys live on one of them
+            url = request.getfixturevalue("redis_cluster_url")
+            nodes: list[RedisServer] = request.getfixturevalue("redis_cluster_nodes")
+            client = redis.RedisCluster(host="127.0.0.1", port=nodes[0].port)
 
         def open_redis() -> Store:
             opened.append(RedisStore.from_url(url, prefix=prefix, clock=clock))
             return opened[-1]
 
         def flush() -> None:
-            keys = list(client.scan_iter(match="{" + prefix + "}:*"))
-            if keys:
-                client.delete(*keys)
+            for key in list(client.scan_iter(match="{" + prefix + "}:*")):
+                client.delete(key)
 
-        yield Shared("redis", clock, open_redis, flush)
+        yield Shared(request.param, clock, open_redis, flush)
         flush()
         client.close()
     for store in opened:

@@ -96,7 +96,6 @@ _LOSSES = {
     "lost": "its keys vanished: a restart without persistence, a flush, or an eviction",
     "server": "another server answers: a restart or a failover, which may have lost the last writes",
     "evicted": "the server evicted keys",
-    "gone": "found by another process",
 }
 """What each cause a script reports (generation.lua) means, for the warning."""
 _OPTIONS = ("prefix", "fallback", "retry_interval", "cluster")
@@ -364,7 +363,7 @@ class _RedisCore:
                 "what the venue counted before has left its window, or the venue's own count replaces it",
                 self.where,
                 self.prefix,
-                _LOSSES.get(why, why),
+                _LOSSES.get(why, "found by another process"),
                 lost,
                 extra={"store": self.where, "lost_at": lost, "cause": why},
             )

@@ -334,11 +334,11 @@ class SQLiteStore:
             conn = sqlite3.connect(self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise self._error(exc) from exc
-        # the journal mode may need the lock briefly: SQLite's busy handler waits for it here;
-        # transactions then wait in _transaction instead
+        # the journal mode may need the lock briefly: it waits for it as transactions do
         try:
+            conn.execute("PRAGMA busy_timeout = 0")
+            mode = self._busy_retry(lambda: conn.execute("PRAGMA journal_mode=WAL").fetchone()[0])
             try:
-                mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
                 conn.execute("PRAGMA synchronous=NORMAL")
             except sqlite3.Error as exc:
                 raise self._error(exc) from exc
@@ -346,7 +346,6 @@ class SQLiteStore:
                 log.warning(
                     "SQLite store %s runs in %s mode, not WAL", self.path, mode, extra={"store": str(self.path)}
                 )
-            conn.execute("PRAGMA busy_timeout = 0")
             self._transaction(conn, self._init_schema)
         except BaseException:
             conn.close()
@@ -407,14 +406,36 @@ class SQLiteStore:
         return StoreError(f"SQLite store {self.path} failed: {type(exc).__name__}: {exc}")
 
     def _transaction(self, conn: sqlite3.Connection, body: Callable[[sqlite3.Connection], T], write: bool = True) -> T:
-        """Run ``body`` in one transaction; while another process holds the write lock, try
-        again after a short random pause, until ``busy_timeout``.
+        """Run ``body`` in one transaction, trying again while another process holds the
+        write lock (:meth:`_busy_retry`)."""
+
+        def attempt() -> T:
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                self._tl.learned = None
+                out = body(conn)
+                conn.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+                raise
+            if self._tl.learned is not None:
+                self._learn(*self._tl.learned)
+            return out
+
+        return self._busy_retry(attempt, write)
+
+    def _busy_retry(self, attempt: Callable[[], T], write: bool = True) -> T:
+        """Run ``attempt``; while another process holds the lock it needs, try again after a
+        short random pause, until ``busy_timeout``.
 
         SQLite's own busy handler backs off to 100 ms sleeps while the holder, whose
         transactions take a fraction of a millisecond, takes the lock again and again: with
-        several busy processes one of them would get nearly everything. Here waiters try
-        again after short random pauses and announce that they wait (:class:`_Waiters`); a
-        process about to write while others wait lets one of them go first."""
+        several busy processes one of them would get nearly everything, and a process opening
+        the file (switching it to WAL needs the lock too) could wait past any timeout. Here
+        waiters try again after short random pauses and announce that they wait
+        (:class:`_Waiters`); a process about to write while others wait lets one of them go
+        first."""
         waiters = self._waiters if write else None
         if waiters is not None and waiters.others():
             time.sleep(random.uniform(_FIRST_PAUSE, 2 * _LAST_PAUSE))
@@ -423,18 +444,7 @@ class SQLiteStore:
         try:
             while True:
                 try:
-                    conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-                    try:
-                        self._tl.learned = None
-                        out = body(conn)
-                        conn.execute("COMMIT")
-                        if self._tl.learned is not None:
-                            self._learn(*self._tl.learned)
-                        return out
-                    except BaseException:
-                        with contextlib.suppress(sqlite3.Error):
-                            conn.execute("ROLLBACK")
-                        raise
+                    return attempt()
                 except sqlite3.OperationalError as exc:
                     if not _is_busy(exc):
                         raise self._error(exc) from exc
