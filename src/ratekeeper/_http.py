@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from ._clock import Clock, clock_asleep, clock_sleep
-from ._errors import RateKeeperError
+from ._errors import RateKeeperError, missing_package
 from ._estimates import Estimates
 from ._limiter import AsyncGrant, AsyncLimiter, Grant, Limiter
 from ._limits import PADDED, Cost, Limit, Observation, check_margin, padded
@@ -105,11 +105,10 @@ FALLBACK_MARGIN = 0.1
 """The margin of a venue without an entry in :data:`DEFAULT_MARGINS`."""
 
 
-def missing_extra(extra: str, module: str) -> ImportError:
-    """The ImportError an integration raises when its HTTP library is not installed."""
-    return ImportError(
-        f"ratekeeper.{extra} needs the {module!r} package: install it with pip install 'ratekeeper[{extra}]'"
-    )
+def missing_extra(extra: str, module: str, cause: ImportError | None = None) -> ImportError:
+    """The ImportError an integration raises when its library is not installed (see
+    :func:`~ratekeeper._errors.missing_package`)."""
+    return missing_package(f"ratekeeper.{extra}", module, extra, cause)
 
 
 # --------------------------------------------------------------------------------------------

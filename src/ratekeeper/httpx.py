@@ -28,8 +28,8 @@ from ._http import missing_extra
 
 try:
     import httpx
-except ImportError as _exc:  # pragma: no cover - exercised only without the extra
-    raise missing_extra("httpx", "httpx") from _exc
+except ImportError as _exc:  # pragma: no cover - exercised only without the extra (a subprocess test)
+    raise missing_extra("httpx", "httpx", _exc) from _exc
 
 from ._clock import Clock
 from ._http import (

@@ -25,8 +25,8 @@ try:
     from requests.adapters import BaseAdapter, HTTPAdapter
     from requests.models import PreparedRequest, Response
     from urllib3 import exceptions as _u3
-except ImportError as _exc:  # pragma: no cover - exercised only without the extra
-    raise missing_extra("requests", "requests") from _exc
+except ImportError as _exc:  # pragma: no cover - exercised only without the extra (a subprocess test)
+    raise missing_extra("requests", "requests", _exc) from _exc
 
 from ._clock import Clock
 from ._http import (
