@@ -193,8 +193,8 @@ class _Threads:
 
 
 class _TracedSQLite(SQLiteStore):
-    def __init__(self, path: Path, threads: _Threads, **kwargs: float) -> None:
-        super().__init__(path, **kwargs)
+    def __init__(self, path: Path, threads: _Threads) -> None:
+        super().__init__(path)
         self.threads = threads
 
     def observe(self, limit: rk.Limit, scope: str | None, observation: rk.Observation) -> None:
