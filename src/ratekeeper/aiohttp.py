@@ -119,7 +119,7 @@ def _check_pool(gate: Gate[AsyncLimiter]) -> None:
         if p.scheme not in ("http", "https"):
             raise ValueError(
                 f"proxy_pool: aiohttp cannot send through {p.scheme} proxies ({p.redacted}); use http(s) "
-                "proxies, or ratekeeper.requests / ratekeeper.httpx with their socks extras"
+                "proxies, or ratekeeper.requests / ratekeeper.httpx with pip install 'ratekeeper[socks]'"
             )
 
 
