@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
+from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
 import ratekeeper as rk
+from ratekeeper.stores import KeySnapshot
+from ratekeeper.stores.sqlite import SQLiteStore
 from ratekeeper.testing import FakeClock
 
 
@@ -174,3 +180,103 @@ async def test_ten_thousand_waiters_fifo_one_timer_bounded_memory() -> None:
     assert finished == list(range(10_000))
     assert not lim._queues  # nothing left behind once everyone is through
     assert clock.sleepers() == 0
+
+
+class _Threads:
+    """Records the thread each store call ran in."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, set[int]] = {}
+
+    def note(self, name: str) -> None:
+        self.seen.setdefault(name, set()).add(threading.get_ident())
+
+
+class _TracedSQLite(SQLiteStore):
+    def __init__(self, path: Path, threads: _Threads) -> None:
+        super().__init__(path)
+        self.threads = threads
+
+    def observe(self, limit: rk.Limit, scope: str | None, observation: rk.Observation) -> None:
+        self.threads.note("observe")
+        super().observe(limit, scope, observation)
+
+    def snapshot(self, limits: Sequence[rk.Limit]) -> list[KeySnapshot]:
+        self.threads.note("snapshot")
+        return super().snapshot(limits)
+
+    def close(self) -> None:
+        self.threads.note("close")
+        super().close()
+
+
+class _TracedMemory(rk.MemoryStore):
+    def __init__(self, threads: _Threads) -> None:
+        super().__init__()
+        self.threads = threads
+
+    def observe(self, limit: rk.Limit, scope: str | None, observation: rk.Observation) -> None:
+        self.threads.note("observe")
+        super().observe(limit, scope, observation)
+
+    def snapshot(self, limits: Sequence[rk.Limit]) -> list[KeySnapshot]:
+        self.threads.note("snapshot")
+        return super().snapshot(limits)
+
+
+async def test_observe_statistics_and_close_run_a_blocking_store_in_a_worker_thread(tmp_path: Path) -> None:
+    threads = _Threads()
+    lim = rk.AsyncLimiter([rk.Limit("w", 10, 60.0)], store=_TracedSQLite(tmp_path / "s.db", threads))
+    await lim.observe([rk.Observation("w", used=4)])
+    (stats,) = await lim.statistics()
+    await lim.aclose()
+    assert stats.used == pytest.approx(4)
+    loop_thread = threading.get_ident()
+    assert set(threads.seen) == {"observe", "snapshot", "close"}
+    for name, idents in threads.seen.items():
+        assert loop_thread not in idents, f"SQLiteStore.{name} ran on the event loop"
+
+
+async def test_the_memory_store_is_called_inline() -> None:
+    threads = _Threads()  # it does no I/O: a thread hop would only cost time
+    lim = rk.AsyncLimiter([rk.Limit("w", 10, 60.0)], store=_TracedMemory(threads))
+    await lim.observe([rk.Observation("w", used=4)])
+    (stats,) = await lim.statistics()
+    assert stats.used == pytest.approx(4)
+    assert threads.seen == {"observe": {threading.get_ident()}, "snapshot": {threading.get_ident()}}
+
+
+async def test_observe_waits_for_a_locked_sqlite_file_while_the_loop_runs(tmp_path: Path) -> None:
+    """Another process holds the file's write lock and lets go from a callback of this loop:
+    an observe that blocked the loop would wait for it until the busy timeout and fail."""
+    path = tmp_path / "s.db"
+    lim = rk.AsyncLimiter([rk.Limit("w", 10, 60.0)], store=SQLiteStore(path, busy_timeout=5.0))
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    loop = asyncio.get_running_loop()
+    released = loop.create_future()
+
+    def release() -> None:
+        holder.execute("COMMIT")
+        released.set_result(loop.time())
+
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.005)
+
+    ticker = asyncio.ensure_future(tick())
+    try:
+        loop.call_later(0.05, release)
+        await lim.observe([rk.Observation("w", used=3)])
+        assert released.done(), "observe finished while another connection held the write lock"
+        assert ticks >= 2  # the loop ran other tasks while observe waited for the lock
+        (stats,) = await lim.statistics()
+        assert stats.used == pytest.approx(3)
+    finally:
+        ticker.cancel()
+        holder.close()
+        await lim.aclose()

@@ -9,6 +9,7 @@ __all__ = [
     "StoreError",
     "StoreUnavailable",
     "UnknownLimit",
+    "missing_package",
 ]
 
 
@@ -71,3 +72,20 @@ class StoreError(RateKeeperError):
 
 class StoreUnavailable(StoreError):
     """The shared store cannot be reached. The limiter fails closed: nothing is admitted."""
+
+
+def missing_package(where: str, package: str, extra: str, cause: ImportError | None = None) -> ImportError:
+    """The error an optional part of ratekeeper raises when a package of its extra is missing.
+
+    ``where``: what needs it (``"ratekeeper.aiohttp"``); ``package``: the distribution to
+    install (``"aiohttp"``); ``extra``: the ratekeeper extra that brings it; ``cause``: the
+    ImportError seen, whose message is kept (it may name a dependency of the package, e.g.
+    ``yarl`` for aiohttp). A :class:`ModuleNotFoundError` when the cause is one, so code that
+    catches either keeps working.
+    """
+    seen = f" ({cause})" if cause is not None else ""
+    message = f"{where} needs the {package!r} package{seen}: install it with pip install 'ratekeeper[{extra}]'"
+    name = cause.name if cause is not None else None
+    if isinstance(cause, ModuleNotFoundError):
+        return ModuleNotFoundError(message, name=name)
+    return ImportError(message, name=name)

@@ -14,6 +14,7 @@ sync and async paths cannot drift apart in what they decide.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import inspect
 import json
 import logging
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from ._clock import Clock, clock_asleep, clock_sleep
-from ._errors import RateKeeperError
+from ._errors import RateKeeperError, missing_package
 from ._estimates import Estimates
 from ._limiter import AsyncGrant, AsyncLimiter, Grant, Limiter
 from ._limits import PADDED, Cost, Limit, Observation, check_margin, padded
@@ -60,6 +61,7 @@ __all__ = [
     "RetryPolicy",
     "VenueRefused",
     "build_gate",
+    "check_socks",
     "default_priority",
     "missing_extra",
     "pad_limits",
@@ -105,11 +107,24 @@ FALLBACK_MARGIN = 0.1
 """The margin of a venue without an entry in :data:`DEFAULT_MARGINS`."""
 
 
-def missing_extra(extra: str, module: str) -> ImportError:
-    """The ImportError an integration raises when its HTTP library is not installed."""
-    return ImportError(
-        f"ratekeeper.{extra} needs the {module!r} package: install it with pip install 'ratekeeper[{extra}]'"
-    )
+def missing_extra(extra: str, module: str, cause: ImportError | None = None) -> ImportError:
+    """The ImportError an integration raises when its library is not installed (see
+    :func:`~ratekeeper._errors.missing_package`)."""
+    return missing_package(f"ratekeeper.{extra}", module, extra, cause)
+
+
+def check_socks(gate: Gate[Any], integration: str, module: str, package: str) -> None:
+    """Refuse, before anything is sent, SOCKS proxies in the gate's pool when ``module``, which
+    the integration's HTTP library needs for them, is missing (``ratekeeper[socks]`` brings it)."""
+    router = gate.router
+    socks = [p for p in router.pool.proxies if p.scheme.startswith("socks")] if router is not None else []
+    if not socks:
+        return
+    try:
+        importlib.import_module(module)
+    except ImportError as exc:
+        where = f"proxy_pool: ratekeeper.{integration} with SOCKS proxies ({socks[0].redacted})"
+        raise missing_package(where, package, "socks", exc) from exc
 
 
 # --------------------------------------------------------------------------------------------

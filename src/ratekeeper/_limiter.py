@@ -1290,25 +1290,42 @@ class AsyncLimiter(_Core):
         return self._limited(d, items)
 
     async def observe(self, observations: Iterable[Observation], *, scope: ScopeArg = None) -> None:
-        """Fold what a server said into the store (every process sharing it learns)."""
-        for limit, sc, obs in self._obs_items(observations, scope):
-            if self._astore is not None:
+        """Fold what a server said into the store (every process sharing it learns).
+
+        Like every store call of this limiter, it never blocks the event loop: the store's
+        own ``aobserve`` (async Redis), inline for an in-process store (memory), else in a
+        worker thread (SQLite, the synchronous Redis store)."""
+        items = self._obs_items(observations, scope)
+        if self._astore is not None:
+            for limit, sc, obs in items:
                 await self._astore.aobserve(limit, sc, obs)
-            else:
-                self._store.observe(limit, sc, obs)
+        elif self._local:
+            self._observe_all(items)
+        elif items:
+            await asyncio.to_thread(self._observe_all, items)
+
+    def _observe_all(self, items: Sequence[tuple[Limit, str | None, Observation]]) -> None:
+        for limit, sc, obs in items:
+            self._store.observe(limit, sc, obs)
 
     async def statistics(self) -> tuple[LimitStatistics, ...]:
-        """A frozen snapshot per limit and scope value the store holds."""
+        """A frozen snapshot per limit and scope value the store holds (read as
+        :meth:`observe` writes: never blocking the event loop)."""
+        limits = list(self._limits.values())
         if self._astore is not None:
-            snaps = await self._astore.asnapshot(list(self._limits.values()))
+            snaps = await self._astore.asnapshot(limits)
+        elif self._local:
+            snaps = self._store.snapshot(limits)
         else:
-            snaps = self._store.snapshot(list(self._limits.values()))
-        return self._stats_from(snaps)
+            snaps = await asyncio.to_thread(self._store.snapshot, limits)
+        return self._stats_from(snaps)  # on the loop: it counts the waiters of its queues
 
     async def aclose(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
         if self._astore is not None:
             await self._astore.aclose()
-        else:
+        elif self._local:
             self._store.close()
+        else:
+            await asyncio.to_thread(self._store.close)

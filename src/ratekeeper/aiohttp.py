@@ -27,14 +27,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from yarl import URL
-
 from ._http import missing_extra
 
-try:
+try:  # yarl and multidict come with aiohttp: missing, they are the aiohttp extra missing too
     import aiohttp
-except ImportError as _exc:  # pragma: no cover - exercised only without the extra
-    raise missing_extra("aiohttp", "aiohttp") from _exc
+    from yarl import URL
+except ImportError as _exc:  # pragma: no cover - exercised only without the extra (a subprocess test)
+    raise missing_extra("aiohttp", "aiohttp", _exc) from _exc
 try:
     from aiohttp import hdrs
     from aiohttp import payload as _payload
@@ -120,7 +119,7 @@ def _check_pool(gate: Gate[AsyncLimiter]) -> None:
         if p.scheme not in ("http", "https"):
             raise ValueError(
                 f"proxy_pool: aiohttp cannot send through {p.scheme} proxies ({p.redacted}); use http(s) "
-                "proxies, or ratekeeper.requests / ratekeeper.httpx with their socks extras"
+                "proxies, or ratekeeper.requests / ratekeeper.httpx with pip install 'ratekeeper[socks]'"
             )
 
 

@@ -790,7 +790,7 @@ def mock(venue_name: str, port: int, period: float | None) -> None:
     try:
         from .testing.mock_venue import MockVenue, serve_forever, venue_names
     except ImportError as exc:
-        _fail(f"the mock venue is not available in this installation ({exc}); pip install 'ratekeeper[mock]'")
+        _fail(f"the mock venue is not available in this installation: {exc}")
     names = list(venue_names())
     if venue_name.lower() not in names:
         raise click.BadParameter(f"the mock venue knows {', '.join(names)}, not {venue_name!r}", param_hint="VENUE")

@@ -28,8 +28,8 @@ from ._http import missing_extra
 
 try:
     import httpx
-except ImportError as _exc:  # pragma: no cover - exercised only without the extra
-    raise missing_extra("httpx", "httpx") from _exc
+except ImportError as _exc:  # pragma: no cover - exercised only without the extra (a subprocess test)
+    raise missing_extra("httpx", "httpx", _exc) from _exc
 
 from ._clock import Clock
 from ._http import (
@@ -42,6 +42,7 @@ from ._http import (
     RetryPolicy,
     VenueRefused,
     build_gate,
+    check_socks,
     log,
     send_async,
     send_sync,
@@ -169,12 +170,25 @@ def _timeout(seconds: float) -> dict[str, float]:
     return {"connect": seconds, "read": seconds, "write": seconds, "pool": seconds}
 
 
+_HTTPX_SCHEMES = ("http", "https", "socks5", "socks5h")
+"""The proxy schemes httpx's own transports send through (SOCKS 5 with socksio)."""
+
+
 def _proxied(gate: Gate[Any], make: Callable[[Proxy], Any] | None, default: Callable[[Proxy], Any]) -> dict[str, Any]:
     """One transport per proxy of the gate's pool (none without a pool), built now, so a proxy
-    this httpx cannot use (SOCKS without ``httpx[socks]``) fails before anything is sent."""
+    this httpx cannot use (SOCKS 4, SOCKS 5 without socksio) fails before anything is sent.
+    A ``make`` of the caller's builds transports its own way: what it accepts is its call."""
     router = gate.router
     if router is None:
         return {}
+    if make is None:
+        for p in router.pool.proxies:
+            if p.scheme not in _HTTPX_SCHEMES:
+                raise ValueError(
+                    f"proxy_pool: httpx cannot send through {p.scheme} proxies ({p.redacted}); use "
+                    f"{', '.join(_HTTPX_SCHEMES)} proxies, or ratekeeper.requests (pip install 'ratekeeper[socks]')"
+                )
+        check_socks(gate, "httpx", "socksio", "socksio")
     build = make if make is not None else default
     return {p.label: build(p) for p in router.pool.proxies}
 

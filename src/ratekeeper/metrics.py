@@ -35,7 +35,7 @@ import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._errors import RateLimited
+from ._errors import RateLimited, missing_package
 from ._limiter import AsyncGrant, AsyncLimiter, Grant, Limiter
 from ._limits import Cost, LimitStatistics, ScopeArg
 
@@ -77,9 +77,7 @@ def _prometheus() -> Any:
     try:
         import prometheus_client
     except ImportError as exc:
-        raise ImportError(
-            "ratekeeper.metrics needs prometheus-client: pip install 'ratekeeper[metrics]'", name=exc.name
-        ) from exc
+        raise missing_package("ratekeeper.metrics.Metrics", "prometheus-client", "metrics", exc) from exc
     return prometheus_client
 
 

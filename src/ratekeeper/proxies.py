@@ -88,7 +88,8 @@ SCHEMES: Mapping[str, int] = {
     "socks5h": 1080,
 }
 """Proxy URL schemes and their default ports. Which ones an integration can use depends on its
-HTTP library (aiohttp: http and https; SOCKS needs ``requests[socks]`` / ``httpx[socks]``)."""
+HTTP library: requests every one, SOCKS with PySocks; httpx http, https, socks5 and socks5h,
+SOCKS with socksio (``pip install 'ratekeeper[socks]'`` brings both); aiohttp http and https."""
 
 DIRECT = "direct"
 """The key of the direct connection (no proxy) in statistics and routing."""

@@ -25,8 +25,8 @@ try:
     from requests.adapters import BaseAdapter, HTTPAdapter
     from requests.models import PreparedRequest, Response
     from urllib3 import exceptions as _u3
-except ImportError as _exc:  # pragma: no cover - exercised only without the extra
-    raise missing_extra("requests", "requests") from _exc
+except ImportError as _exc:  # pragma: no cover - exercised only without the extra (a subprocess test)
+    raise missing_extra("requests", "requests", _exc) from _exc
 
 from ._clock import Clock
 from ._http import (
@@ -39,6 +39,7 @@ from ._http import (
     RetryPolicy,
     VenueRefused,
     build_gate,
+    check_socks,
     join_url,
     send_sync,
 )
@@ -132,16 +133,9 @@ def _via(proxy: Proxy) -> dict[str, str]:
 
 
 def _check_pool(gate: Gate[Limiter]) -> None:
-    """Refuse, before anything is sent, a pool this library cannot use (SOCKS without PySocks)."""
-    router = gate.router
-    if router is None or not any(p.scheme.startswith("socks") for p in router.pool.proxies):
-        return
-    try:
-        import socks  # type: ignore[import-untyped]  # noqa: F401
-    except ImportError:
-        raise ImportError(
-            "proxy_pool: requests needs PySocks for socks proxies: pip install 'requests[socks]'"
-        ) from None
+    """Refuse, before anything is sent, a pool this library cannot use (SOCKS without PySocks,
+    which urllib3 sends through SOCKS proxies with)."""
+    check_socks(gate, "requests", "socks", "PySocks")
 
 
 def _probe(adapter: BaseAdapter) -> Probe:

@@ -53,8 +53,8 @@ try:
     from websockets.asyncio.client import ClientConnection
     from websockets.asyncio.client import connect as _ws_connect
     from websockets.exceptions import ConnectionClosed, ConnectionClosedOK, InvalidHandshake, InvalidStatus
-except ImportError as _exc:  # pragma: no cover - exercised only without the extra
-    raise missing_extra("websockets", "websockets") from _exc
+except ImportError as _exc:  # pragma: no cover - exercised only without the extra (a subprocess test)
+    raise missing_extra("websockets", "websockets", _exc) from _exc
 
 from ._clock import SYSTEM_CLOCK, Clock, TimerHandle, clock_asleep
 from ._errors import RateKeeperError, RateLimited

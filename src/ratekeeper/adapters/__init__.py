@@ -19,7 +19,7 @@ from importlib import metadata
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .._errors import RateKeeperError
+from .._errors import RateKeeperError, missing_package
 
 if TYPE_CHECKING:
     from .._http import Gate
@@ -57,11 +57,9 @@ class UnsupportedVersion(RateKeeperError, RuntimeError):
         )
 
 
-def missing_client(module: str, package: str, extra: str) -> ImportError:
+def missing_client(module: str, package: str, extra: str, cause: ImportError | None = None) -> ImportError:
     """The ImportError an adapter raises when the client library it adapts is not installed."""
-    return ImportError(
-        f"ratekeeper.adapters.{module} needs the {package!r} package: install it with pip install 'ratekeeper[{extra}]'"
-    )
+    return missing_package(f"ratekeeper.adapters.{module}", package, extra, cause)
 
 
 _LEADING = re.compile(r"\d+(?:\.\d+)*")

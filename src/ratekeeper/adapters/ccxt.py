@@ -48,8 +48,8 @@ from . import check_version, missing_client, mount, origin_prefix
 try:
     import ccxt
     from ccxt.base.errors import BadRequest, DDoSProtection, RateLimitExceeded, RequestTimeout
-except ImportError as _exc:  # pragma: no cover - exercised only without the extra
-    raise missing_client("ccxt", "ccxt", "ccxt") from _exc
+except ImportError as _exc:  # pragma: no cover - exercised only without the extra (a subprocess test)
+    raise missing_client("ccxt", "ccxt", "ccxt", _exc) from _exc
 
 from .._clock import Clock
 from .._errors import CostExceedsCapacity, RateKeeperError, RateLimited

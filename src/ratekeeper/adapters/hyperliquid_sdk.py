@@ -38,8 +38,8 @@ try:
     from hyperliquid.exchange import Exchange
     from hyperliquid.info import Info
     from hyperliquid.utils.constants import MAINNET_API_URL
-except ImportError as _exc:  # pragma: no cover - exercised only without the extra
-    raise missing_client("hyperliquid_sdk", "hyperliquid-python-sdk", "hyperliquid-sdk") from _exc
+except ImportError as _exc:  # pragma: no cover - exercised only without the extra (a subprocess test)
+    raise missing_client("hyperliquid_sdk", "hyperliquid-python-sdk", "hyperliquid-sdk", _exc) from _exc
 
 from .._http import Gate, build_gate
 from .._limiter import Limiter

@@ -39,7 +39,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .. import _algorithms as algo
 from .._clock import SystemClock
-from .._errors import StoreError, StoreUnavailable
+from .._errors import StoreError, StoreUnavailable, missing_package
 from .._limits import Limit, Observation
 from ._base import (
     QUOTA_IDLE,
@@ -62,8 +62,8 @@ try:
     from redis.backoff import NoBackoff
     from redis.exceptions import NoScriptError, RedisClusterException, RedisError, ResponseError
     from redis.retry import Retry as _Retry
-except ImportError:  # pragma: no cover - only without the extra
-    _redis = None  # type: ignore[assignment]
+except ImportError as _exc:  # pragma: no cover - exercised only without the extra (a subprocess test)
+    raise missing_package("ratekeeper.stores.redis (the redis:// store)", "redis", "redis", _exc) from _exc
 
 __all__ = ["DEFAULT_PREFIX", "DEFAULT_TIMEOUT", "AsyncRedisStore", "RedisStore"]
 
@@ -103,11 +103,6 @@ _OPTIONS = ("prefix", "fallback", "retry_interval", "cluster")
 
 Client = Any
 """A ``redis.Redis`` or ``redis.cluster.RedisCluster`` (sync), or their asyncio twins."""
-
-
-def _need_redis() -> None:
-    if _redis is None:
-        raise ImportError("the Redis store needs redis-py: pip install 'ratekeeper[redis]'")
 
 
 # ---------------------------------------------------------------------------------------
@@ -931,7 +926,6 @@ class RedisStore(_RedisCore):
         owns_client: bool = False,
         where: str | None = None,
     ) -> None:
-        _need_redis()
         super().__init__(prefix, clock, fallback, retry_interval, where or _describe(client))
         self._client = client
         self._owns = owns_client
@@ -957,7 +951,6 @@ class RedisStore(_RedisCore):
         The query options ``prefix``, ``fallback`` and ``retry_interval`` set the matching
         arguments; the others (``socket_timeout``, ``password``…) go to redis-py.
         """
-        _need_redis()
         u = _parse_url(url, prefix, fallback, retry_interval, cluster)
         kw = _client_kwargs(redis_kwargs, asyncio=False)
         client = _redis.RedisCluster.from_url(u.plain, **kw) if u.cluster else _redis.Redis.from_url(u.plain, **kw)
@@ -1195,7 +1188,6 @@ class AsyncRedisStore(_RedisCore):
         owns_client: bool = False,
         where: str | None = None,
     ) -> None:
-        _need_redis()
         super().__init__(prefix, clock, fallback, retry_interval, where or _describe(client))
         self._client = client
         self._owns = owns_client
@@ -1217,7 +1209,6 @@ class AsyncRedisStore(_RedisCore):
         **redis_kwargs: Any,
     ) -> AsyncRedisStore:
         """See :meth:`RedisStore.from_url`."""
-        _need_redis()
         u = _parse_url(url, prefix, fallback, retry_interval, cluster)
         kw = _client_kwargs(redis_kwargs, asyncio=True)
         client = _aredis.RedisCluster.from_url(u.plain, **kw) if u.cluster else _aredis.Redis.from_url(u.plain, **kw)

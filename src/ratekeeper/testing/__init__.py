@@ -33,25 +33,13 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    # imported when first used: each needs an extra, and says which when it is missing
     if name == "MockVenue":
-        try:
-            from .mock_venue import MockVenue
-        except ImportError as e:
-            if e.name is not None and e.name.split(".")[0] in ("aiohttp", "multidict", "yarl"):
-                raise ImportError(
-                    "ratekeeper.testing.MockVenue needs aiohttp: pip install 'ratekeeper[mock]'", name=e.name
-                ) from e
-            raise
+        from .mock_venue import MockVenue
+
         return MockVenue
     if name == "MockWebSocketVenue":
-        try:
-            from .ws_venue import MockWebSocketVenue
-        except ImportError as e:
-            if e.name is not None and e.name.split(".")[0] == "websockets":
-                raise ImportError(
-                    "ratekeeper.testing.MockWebSocketVenue needs websockets: pip install 'ratekeeper[websockets]'",
-                    name=e.name,
-                ) from e
-            raise
+        from .ws_venue import MockWebSocketVenue
+
         return MockWebSocketVenue
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -32,7 +32,12 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
 
-from aiohttp import web
+from .._errors import missing_package
+
+try:
+    from aiohttp import web
+except ImportError as _exc:  # pragma: no cover - exercised only without the extra (a subprocess test)
+    raise missing_package("ratekeeper.testing.MockVenue", "aiohttp", "mock", _exc) from _exc
 
 from ._mock import MockRequest, MockStats, VenueRules, rules_for, venue_names
 from ._mock.hyperliquid import HyperliquidRules
