@@ -303,10 +303,19 @@ def check_budget(
     ]
     rel = [c * len(per_proc) / total if total else 0.0 for c in counts]
     one_window = []  # the shares within each measured window alone: (lowest, highest)
+    by_window = []
     for k in range(1, 1 + measured):
         wc = [sum(1 for t in ts if t0 + k * period <= t < t0 + (k + 1) * period) for ts in per_proc]
+        by_window.append(wc)
         if sum(wc):
             one_window.append((min(wc) * len(wc) / sum(wc), max(wc) * len(wc) / sum(wc)))
+    # does a process that got more in one window get more in the next? (0: nobody is favoured)
+    xs = [a for w in by_window[:-1] for a in w]  # process i in window k …
+    ys = [b for w in by_window[1:] for b in w]  # … and in window k + 1
+    try:
+        carry = statistics.correlation(xs, ys) if len(xs) >= 2 else None
+    except statistics.StatisticsError:  # no variation at all
+        carry = None
     offsets = sorted((t - t0) % period for t in every if lo <= t < hi)
     return {
         "grants": len(every),
@@ -320,6 +329,7 @@ def check_budget(
         "rel_max": max(rel),
         "fair": all(0.9 <= x <= 1.1 for x in rel),
         "one_window": one_window,
+        "carry": carry,
     }
 
 
@@ -407,15 +417,35 @@ def many_budgets(pool: Pool, url: str, procs: int, capacity: int, period: float,
     }
 
 
+def server_stats(url: str) -> dict[str, tuple[int, int]]:
+    """Calls and microseconds of Redis CPU so far, by command (``INFO commandstats``: every
+    client's calls, ours and anyone else's on the server)."""
+    import redis
+
+    r = redis.Redis.from_url(url)
+    try:
+        info = r.info("commandstats")
+    finally:
+        r.close()
+    return {k.removeprefix("cmdstat_"): (int(v["calls"]), int(v["usec"])) for k, v in info.items()}
+
+
 def throughput(pool: Pool, url: str, procs: int, seconds: float, warmup: float) -> dict[str, Any]:
     prefix = f"rkbench-scale:{uuid.uuid4().hex[:10]}"
     params = [{"prefix": prefix, "seconds": seconds, "warmup": warmup}] * procs
+    before = server_stats(url)
     try:
         results = pool.run("throughput", params, timeout=3 * seconds + warmup + 120)
     finally:
         clear(url, prefix)
+    after = server_stats(url)
     rate = {op: sum(res["counts"][op] / res["spent"][op] for res in results) for op in ("rk", "incr", "incr_held")}
+    server_us = {}
+    for cmd in ("evalsha", "incr"):
+        calls = after.get(cmd, (0, 0))[0] - before.get(cmd, (0, 0))[0]
+        server_us[cmd] = (after[cmd][1] - before.get(cmd, (0, 0))[1]) / calls if calls > 0 else None
     return {
+        "server_us": server_us,
         "rk_per_s": rate["rk"],
         "incr_per_s": rate["incr"],
         "incr_held_per_s": rate["incr_held"],
@@ -473,6 +503,15 @@ def widest(b: dict[str, Any]) -> str:
     return f"{lo:.2f}x to {hi:.2f}x"
 
 
+def server_us(t: dict[str, Any]) -> str:
+    ev, inc = t["server_us"].get("evalsha"), t["server_us"].get("incr")
+    return f"{'?' if ev is None else f'{ev:.1f}'} µs / {'?' if inc is None else f'{inc:.1f}'} µs"
+
+
+def carry(b: dict[str, Any]) -> str:
+    return "n/a" if b["carry"] is None else f"{b['carry']:+.2f}"
+
+
 def met(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
@@ -511,6 +550,8 @@ def markdown(report: dict[str, Any]) -> str:
         f"| each process's share of the grants over the fair share (1/{cfg['procs']}), {measured} | "
         f"0.90x to 1.10x | {shares(a)} ({min(a['counts'])} to {max(a['counts'])} grants) | {met(a['fair'])} |",
         f"| the same within one window at a time (the widest) | | {widest(a)} | |",
+        "| a process's grants in one window against the next (correlation; 0: no process is favoured) | | "
+        f"{carry(a)} | |",
         f"| grants admitted at once (room free when the request reached Redis) | | {a['late']['at_once']:.0%} | |",
         f"| per process: grants admitted at once / grants at a booked slot | | {min(a['at_once'])} to "
         f"{max(a['at_once'])} / {min(a['booked'])} to {max(a['booked'])} | |",
@@ -563,6 +604,8 @@ def markdown(report: dict[str, Any]) -> str:
         f"**{c['many']['ratio_held']:.0%}** |",
         f"| every round | {', '.join(f'{x:.0%}' for x in c['1']['rounds_held'])} | "
         f"{', '.join(f'{x:.0%}' for x in c['many']['rounds_held'])} |",
+        f"| Redis CPU per call (`INFO commandstats`): ratekeeper's `EVALSHA` / `INCR` | "
+        f"{server_us(c['1'])} | {server_us(c['many'])} |",
     ]
     return "\n".join(lines) + "\n"
 
