@@ -258,7 +258,7 @@ def spend_through(url: str, limit: rk.Limit, seconds: float, fault: Callable[[],
     return [t - start for t in times]
 
 
-@pytest.mark.parametrize("fault", ["restart", "flush"])
+@pytest.mark.parametrize("fault", ["restart", "flush"])  # restart: SIGKILL, then started again empty
 def test_redis_restarted_or_flushed_mid_window_never_doubles_a_budget(
     redis_server: RedisServer, fault: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -270,7 +270,7 @@ def test_redis_restarted_or_flushed_mid_window_never_doubles_a_budget(
 
     def lose() -> None:
         if fault == "restart":
-            redis_server.stop()
+            redis_server.kill()
             redis_server.start()
         else:
             redis.Redis(port=redis_server.port).flushall()
@@ -318,7 +318,7 @@ def test_four_processes_never_double_a_budget_when_the_store_loses_it(
         target = f"{server.url}?prefix={unique_prefix()}"
 
         def lose() -> None:
-            server.stop()
+            server.kill()
             server.start()
 
     else:

@@ -317,12 +317,14 @@ class _RedisCore:
         venue's own count replaces it (``docs/stores.md``)."""
         return self._lost
 
-    def _cleared(self) -> dict[str, str]:
-        """The marker of a generation begun by :meth:`clear`, now this store's own."""
-        self._known = f"{self._instance}.clear.{uuid.uuid4().hex[:8]}"
-        self._lost = None
+    def _clear_marker(self) -> dict[str, str]:
+        """The marker of a generation begun by :meth:`clear` (a reset, not a loss)."""
+        return {"id": f"{self._instance}.clear.{uuid.uuid4().hex[:8]}", "born": "0", "clr": "1"}
+
+    def _cleared(self, marker: dict[str, str]) -> None:
+        """The generation :meth:`clear` wrote is this store's own."""
+        self._known, self._lost = marker["id"], None
         self._gen = self._gen_arg()
-        return {"id": self._known, "born": "0", "clr": "1"}
 
     def _suspect(self) -> None:
         """After an error: the next call checks which server answers (a restart, a failover)."""
@@ -1151,13 +1153,22 @@ class RedisStore(_RedisCore):
     def clear(self) -> int:
         """Delete every key under this store's prefix (tests, resets); returns how many. A
         deliberate reset, not a loss: the processes sharing the prefix start afresh too."""
+        marker = self._clear_marker()
         try:
-            keys = list(self._client.scan_iter(match=self._match(), count=1000))
+            # the new generation first: a process that finds the keys gone meanwhile adopts it
+            # (a reset) instead of finding its marker gone (a loss)
+            self._client.delete(self._marker)
+            self._client.hset(self._marker, mapping=marker)
+            keys = [
+                k
+                for k in self._client.scan_iter(match=self._match(), count=1000)
+                if k not in (self._marker, self._marker.decode())
+            ]
             for key in keys:
                 self._client.delete(key)
-            self._client.hset(self._marker, mapping=self._cleared())
         except (RedisError, RedisClusterException, OSError) as exc:
             raise self._error(exc) from exc
+        self._cleared(marker)
         return len(keys)
 
     def close(self) -> None:
@@ -1410,13 +1421,20 @@ class AsyncRedisStore(_RedisCore):
 
     async def aclear(self) -> int:
         """See :meth:`RedisStore.clear`."""
+        marker = self._clear_marker()
         try:
-            keys = [k async for k in self._client.scan_iter(match=self._match(), count=1000)]
+            await self._client.delete(self._marker)
+            await self._client.hset(self._marker, mapping=marker)
+            keys = [
+                k
+                async for k in self._client.scan_iter(match=self._match(), count=1000)
+                if k not in (self._marker, self._marker.decode())
+            ]
             for key in keys:
                 await self._client.delete(key)
-            await self._client.hset(self._marker, mapping=self._cleared())
         except (RedisError, RedisClusterException, OSError) as exc:
             raise self._error(exc) from exc
+        self._cleared(marker)
         return len(keys)
 
     async def aclose(self) -> None:

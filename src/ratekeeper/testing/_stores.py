@@ -72,7 +72,8 @@ class RedisServer:
     """A throwaway ``redis-server`` (or ``valkey-server``) on a free loopback port.
 
     Nothing is saved to disk. Built for fault tests: :meth:`stop` and :meth:`start` again
-    (same port), :meth:`pause` and :meth:`resume` (SIGSTOP / SIGCONT: a server that hangs).
+    (same port), :meth:`kill` (SIGKILL), :meth:`pause` and :meth:`resume` (SIGSTOP / SIGCONT:
+    a server that hangs).
     With ``cluster_dir`` it is a Redis Cluster node (see :func:`redis_cluster`)::
 
         with RedisServer() as server:
@@ -157,6 +158,13 @@ class RedisServer:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+    def kill(self) -> None:
+        """Kill the server at once (SIGKILL: no shutdown, nothing flushed) and wait until it is gone."""
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
     def pause(self) -> None:
         """Freeze the server (SIGSTOP): connections stay open, nothing answers."""
