@@ -28,6 +28,7 @@ import hashlib
 import logging
 import math
 import os
+import select
 import struct
 import threading
 import time
@@ -810,7 +811,8 @@ def _parse_url(
 
 def _client_kwargs(kwargs: dict[str, Any], asyncio: bool) -> dict[str, Any]:
     """redis-py settings that bound every call: 1 s to connect, 1 s for a reply, one quick
-    retry on a broken connection (a restarted server) and none on a timeout (a hung server)."""
+    retry of a connection attempt that broke (a restarted server) and none on a timeout (a
+    hung server)."""
     kw = dict(kwargs)
     kw.setdefault("socket_timeout", DEFAULT_TIMEOUT)
     kw.setdefault("socket_connect_timeout", DEFAULT_TIMEOUT)
@@ -826,6 +828,31 @@ def _describe(client: Client) -> str:
         return f"redis://{kw.get('host', '?')}:{kw.get('port', '?')}/{kw.get('db', 0)}"
     except AttributeError:
         return type(client).__name__
+
+
+def _closed_while_idle(conn: Any) -> bool:
+    """Whether a connection, idle since its last reply, can be read from: the server closed
+    it (a restart) or sent what nobody asked for. Either way it must not carry a command.
+    redis-py's pools make the same check when they hand a connection out, but the
+    synchronous store keeps one per thread, and an asyncio stream learns of a close only
+    when its loop has run since: this asks the socket itself (a poll, about a microsecond)."""
+    sock = getattr(conn, "_sock", None)  # redis-py's synchronous connection
+    if sock is None:
+        writer = getattr(conn, "_writer", None)  # ... and its asyncio one
+        sock = writer.get_extra_info("socket") if writer is not None else None
+    if sock is None:
+        return False  # not connected: sending connects
+    try:
+        if _POLL:
+            poller = select.poll()
+            poller.register(sock, select.POLLIN)
+            return bool(poller.poll(0))
+        return bool(select.select([sock], [], [], 0)[0])
+    except (OSError, ValueError):
+        return True
+
+
+_POLL = hasattr(select, "poll")
 
 
 class _Held:
@@ -977,19 +1004,25 @@ class RedisStore(_RedisCore):
         return held.conn
 
     def _run(self, cmd: _Cmd) -> Any:
-        """Send one EVALSHA: once, again after a broken connection, again after NOSCRIPT."""
+        """Send one EVALSHA: once, again after NOSCRIPT, and again after a connection that
+        broke before the command left. Never again once it was sent: its reply lost, it may
+        have run, and a refund run twice gives back someone else's booking."""
         if self._pool is None:
             return self._run_generic(cmd)
         reconnected = load = False
         tries = 0
         while True:
             conn = None
+            sent = False
             try:
                 conn = self._conn()
+                if _closed_while_idle(conn):
+                    conn.disconnect()  # the server closed it since its last reply (a restart): connect anew
                 if load:
                     conn.send_command("SCRIPT", "LOAD", SCRIPTS[cmd.script].source)
                     conn.read_response()
                 conn.send_packed_command([cmd.encoded()])
+                sent = True
                 return conn.read_response(disable_decoding=True)
             except NoScriptError as exc:
                 if load:
@@ -1005,9 +1038,9 @@ class RedisStore(_RedisCore):
                 self._suspect()
                 if conn is not None:
                     conn.disconnect()
-                if reconnected:
+                if reconnected or sent:
                     raise self._error(exc) from exc
-                reconnected = True  # a connection broken while idle (a restarted server): once more
+                reconnected = True  # broken before the command left: once more
             except (RedisError, OSError) as exc:
                 self._suspect()
                 if conn is not None:
@@ -1248,12 +1281,16 @@ class AsyncRedisStore(_RedisCore):
         tries = 0
         while True:
             conn = None
+            sent = False
             try:
                 conn = await pool.get_connection()
+                if _closed_while_idle(conn):
+                    await conn.disconnect()  # closed since its last reply, and the loop has not seen it yet
                 if load:
                     await conn.send_command("SCRIPT", "LOAD", SCRIPTS[cmd.script].source)
                     await conn.read_response()
                 await conn.send_packed_command([cmd.encoded()])
+                sent = True
                 return await conn.read_response(disable_decoding=True)
             except NoScriptError as exc:
                 if load:
@@ -1269,9 +1306,9 @@ class AsyncRedisStore(_RedisCore):
                 self._suspect()
                 if conn is not None:
                     await conn.disconnect()
-                if reconnected:
+                if reconnected or sent:
                     raise self._error(exc) from exc
-                reconnected = True  # a connection broken while idle (a restarted server): once more
+                reconnected = True  # broken before the command left: once more
             except (RedisError, OSError) as exc:
                 self._suspect()
                 if conn is not None:

@@ -3,7 +3,7 @@ venue server (``MockVenue``, needs the ``ratekeeper[mock]`` extra), loopback for
 that connect upstream from their own 127.0.0.x address (``ForwardProxy``, for proxy pools),
 a mock venue WebSocket server (``MockWebSocketVenue``, needs ``ratekeeper[websockets]``),
 and what tests against the shared stores need (a throwaway ``RedisServer``, ``find_redis``,
-``unique_prefix``)."""
+``unique_prefix``, and ``TcpRelay``, a relay that injects latency, drops and hangs)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._clock import FakeClock
 from ._proxy import ForwardProxy, ProxyStats, loopback_source_works, refusing_proxy_url
+from ._relay import TcpRelay
 from ._stores import RedisServer, find_redis, redis_cluster, unique_prefix
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ __all__ = [
     "MockWebSocketVenue",
     "ProxyStats",
     "RedisServer",
+    "TcpRelay",
     "find_redis",
     "loopback_source_works",
     "redis_cluster",
