@@ -31,7 +31,7 @@ from ratekeeper import _algorithms as algo
 from ratekeeper.stores import Store
 from ratekeeper.stores.redis import RedisStore
 from ratekeeper.stores.sqlite import SQLiteStore
-from ratekeeper.testing import FakeClock, RedisServer, unique_prefix
+from ratekeeper.testing import FakeClock, RedisServer, TcpRelay, unique_prefix
 
 from .conftest import missing
 
@@ -394,5 +394,37 @@ def test_a_failover_to_a_replica_that_missed_the_last_writes_is_a_loss(caplog: p
         assert promoted.lost_at is not None
         assert "another server answers" in caplog.text
         promoted.close()
+        store.close()
+        r.close()
+
+
+def test_a_store_behind_one_address_that_fails_over_finds_the_loss(caplog: pytest.LogCaptureFixture) -> None:
+    """The same store object, through one address (a relay standing for DNS, a proxy or a
+    virtual IP) that moves from the primary to its promoted replica: the connection the
+    switch closed is noticed, and the next call asks which server answers."""
+    if RedisServer.binary() is None:
+        missing("fault tests need a redis-server binary they can start and stop")
+    caplog.set_level(logging.WARNING, logger="ratekeeper")
+    prefix = unique_prefix()
+    with RedisServer() as primary, RedisServer() as replica, TcpRelay("127.0.0.1", primary.port) as relay:
+        r = redis.Redis(port=replica.port)
+        r.replicaof("127.0.0.1", primary.port)
+        store = RedisStore.from_url(relay.url_for(), prefix=prefix)
+        assert wait_for(store, SLIDING, 3.0) == 0.0
+        deadline = time.monotonic() + 10.0
+        while r.exists("{" + prefix + "}:s:s") == 0:
+            assert time.monotonic() < deadline, "the replica never caught up"
+            time.sleep(0.02)
+        os.kill(replica.pid or 0, signal.SIGSTOP)
+        try:
+            assert wait_for(store, SLIDING, 2.0) == 0.0  # the window is full: 5 of 5
+        finally:
+            primary.kill()
+            os.kill(replica.pid or 0, signal.SIGCONT)
+        r.replicaof("NO", "ONE")
+        relay.retarget("127.0.0.1", replica.port)
+        relay.cut()
+        assert wait_for(store, SLIDING) >= 9.9  # not 0: the replica knew of 3 units only
+        assert store.lost_at is not None and "another server answers" in caplog.text
         store.close()
         r.close()

@@ -259,6 +259,7 @@ class _RedisCore:
     """Keys, packed arguments, replies and the fallback switch: everything but the I/O."""
 
     local = False
+    _client: Client
 
     def __init__(
         self, prefix: str, clock: WallClock | None, fallback: float | None, retry_interval: float, where: str
@@ -303,6 +304,7 @@ class _RedisCore:
         self._gen = self._gen_arg()
         self._lost: float | None = None
         self._warned_policy = False
+        self._node: str | None = None  # a cluster's primary for the prefix's slot (_watch_node)
 
     # -- lost state -------------------------------------------------------------------------
 
@@ -327,8 +329,27 @@ class _RedisCore:
         self._known, self._lost = marker["id"], None
         self._gen = self._gen_arg()
 
+    def _watch_node(self, cmd: _Cmd) -> _Cmd:
+        """A cluster client moves to a promoted replica by itself, without an error reaching
+        this store: when the primary serving the prefix's slot is another one than at the
+        last call, ``cmd`` checks which server answers (generation.lua's run_id)."""
+        find = getattr(self._client, "get_node_from_key", None)
+        if find is None:
+            return cmd
+        try:
+            name = getattr(find(self._marker.decode()), "name", None)
+        except Exception:  # no slot table yet: the client's own call will find one
+            return cmd
+        if name != self._node:
+            if self._node is not None:
+                self._suspect()
+                cmd = cmd.with_gen(self._gen)
+            self._node = name
+        return cmd
+
     def _suspect(self) -> None:
-        """After an error: the next call checks which server answers (a restart, a failover)."""
+        """After an error, or a connection the server closed: the next call checks which
+        server answers (a restart, a failover)."""
         if not self._check:
             self._check = True
             self._gen = self._gen_arg()
@@ -1018,6 +1039,8 @@ class RedisStore(_RedisCore):
                 conn = self._conn()
                 if _closed_while_idle(conn):
                     conn.disconnect()  # the server closed it since its last reply (a restart): connect anew
+                    self._suspect()  # and check which server answers now (a failover)
+                    cmd = cmd.with_gen(self._gen)
                 if load:
                     conn.send_command("SCRIPT", "LOAD", SCRIPTS[cmd.script].source)
                     conn.read_response()
@@ -1041,6 +1064,7 @@ class RedisStore(_RedisCore):
                 if reconnected or sent:
                     raise self._error(exc) from exc
                 reconnected = True  # broken before the command left: once more
+                cmd = cmd.with_gen(self._gen)
             except (RedisError, OSError) as exc:
                 self._suspect()
                 if conn is not None:
@@ -1051,6 +1075,7 @@ class RedisStore(_RedisCore):
         """Cluster and single-connection clients: they route and retry themselves."""
         tries = 0
         while True:
+            cmd = self._watch_node(cmd)
             try:
                 try:
                     return self._client.execute_command(*cmd.args(), NEVER_DECODE=True)
@@ -1286,6 +1311,8 @@ class AsyncRedisStore(_RedisCore):
                 conn = await pool.get_connection()
                 if _closed_while_idle(conn):
                     await conn.disconnect()  # closed since its last reply, and the loop has not seen it yet
+                    self._suspect()  # and check which server answers now (a failover)
+                    cmd = cmd.with_gen(self._gen)
                 if load:
                     await conn.send_command("SCRIPT", "LOAD", SCRIPTS[cmd.script].source)
                     await conn.read_response()
@@ -1309,6 +1336,7 @@ class AsyncRedisStore(_RedisCore):
                 if reconnected or sent:
                     raise self._error(exc) from exc
                 reconnected = True  # broken before the command left: once more
+                cmd = cmd.with_gen(self._gen)
             except (RedisError, OSError) as exc:
                 self._suspect()
                 if conn is not None:
@@ -1321,6 +1349,7 @@ class AsyncRedisStore(_RedisCore):
     async def _run_generic(self, cmd: _Cmd) -> Any:
         tries = 0
         while True:
+            cmd = self._watch_node(cmd)
             try:
                 try:
                     return await self._client.execute_command(*cmd.args(), NEVER_DECODE=True)
