@@ -89,9 +89,10 @@ _REAL_MARGIN = 1.0
 _TEST_MARGIN = 3600.0
 """The same with an injected clock: test time may crawl while real time (the TTL) runs."""
 _CACHE_MAX = 4096
-_LISTEN_TICK = 1.0
+_LISTEN_TICK = 0.1
 """Seconds the freed-room listener blocks on its connection before it checks whether its
-store was closed (one wake-up a second per listening store, no work otherwise)."""
+store was closed: closing a store waits at most this long for its thread (ten wake-ups a
+second per listening store, no work otherwise)."""
 _SNAPSHOT_BATCH = 256
 _LOSSES = {
     "lost": "its keys vanished: a restart without persistence, a flush, or an eviction",
