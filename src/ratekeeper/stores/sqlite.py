@@ -709,11 +709,12 @@ class SQLiteStore:
             st = self._load(conn, limit, scope) or algo.new_state(limit)
             self._fill(conn, st, limit, scope, now, lost)
             counted = observation.used is not None or observation.remaining is not None
-            resync = lost is not None and counted and not self._resynced(conn, limit, scope)
-            if (
-                resync and lost is not None and algo.unfill(st, now, limit, lost)
-            ):  # the venue's count, not the fill, from now on
-                conn.execute("INSERT INTO ratekeeper_meta (key, value) VALUES (?, '1')", (_resync_key(limit, scope),))
+            if lost is not None and counted and not self._resynced(conn, limit, scope):
+                resynced = algo.unfill(st, now, limit, lost)  # the venue's count, not the fill, from now on
+                if resynced:
+                    conn.execute(
+                        "INSERT INTO ratekeeper_meta (key, value) VALUES (?, '1')", (_resync_key(limit, scope),)
+                    )
             algo.observe(st, now, limit, observation, 0.0)
             self._save(conn, [(limit, scope, 0.0)], [st], now)
 
