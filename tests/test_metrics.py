@@ -7,11 +7,13 @@ import json
 import logging
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
 import ratekeeper as rk
 from ratekeeper.metrics import JsonFormatter, Metrics, statistics_now
+from ratekeeper.stores.sqlite import SQLiteStore
 from ratekeeper.testing import FakeClock
 
 pytest.importorskip("prometheus_client", reason="the metrics extra is not installed")
@@ -161,3 +163,20 @@ def test_json_formatter_keeps_extra_fields() -> None:
     assert out["venue"] == "hyperliquid"
     assert out["attempt"] == 2
     assert out["delay"] == "inf"
+
+
+def test_a_store_that_lost_its_state_is_shown(tmp_path: Path) -> None:
+    """The time a shared store found its state lost, for an alert on its change."""
+    registry = CollectorRegistry()
+    metrics = Metrics(registry)
+    clock = FakeClock()
+    path = tmp_path / "budgets.db"
+    limiter = rk.Limiter([rk.Limit("w", 5, 10.0)], store=SQLiteStore(path, clock=clock), clock=clock)
+    metrics.watch(limiter, "hl")
+    limiter.acquire({"w": 5})
+    assert _value(registry, "ratekeeper_store_lost_at_seconds", limiter="hl") is None
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    assert not limiter.try_acquire({"w": 1})  # the file is gone: the budget is taken as full
+    assert _value(registry, "ratekeeper_store_lost_at_seconds", limiter="hl") == clock.wall()
+    limiter.close()

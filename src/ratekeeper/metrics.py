@@ -113,7 +113,7 @@ class _BudgetCollector:
             self._limiters[name] = weakref.ref(limiter)
 
     def describe(self) -> Iterable[Metric]:
-        return self._families()
+        return self._families()  # the loss gauge is described when collected: it may be absent
 
     def _families(self) -> list[Any]:
         from prometheus_client import core
@@ -142,6 +142,14 @@ class _BudgetCollector:
         ]
 
     def collect(self) -> Iterator[Metric]:
+        from prometheus_client import core
+
+        lost = core.GaugeMetricFamily(
+            "ratekeeper_store_lost_at_seconds",
+            "Store time (UNIX seconds) at which the limiter's shared store last found its state lost "
+            "(a restart, a flush, an eviction, a failover; a SQLite file deleted or replaced); absent if never.",
+            labels=["limiter"],
+        )
         families = self._families()
         with self._lock:
             watched = [(name, ref()) for name, ref in self._limiters.items()]
@@ -165,7 +173,11 @@ class _BudgetCollector:
             for limit, scope, values in self._fold(stats):
                 for family, value in zip(families, values, strict=True):
                     family.add_metric([name, limit, scope], value)
+            at = getattr(limiter.store, "lost_at", None)  # the shared stores: Redis, SQLite
+            if isinstance(at, float):
+                lost.add_metric([name], at)
         yield from families
+        yield lost
 
     def _fold(self, stats: Sequence[LimitStatistics]) -> list[tuple[str, str, list[float]]]:
         """One row per (limit, scope); past ``max_scopes`` per limit the rest are summed under
