@@ -450,9 +450,9 @@ def test_concurrent_routing_spreads_the_load_and_never_overspends_a_proxy() -> N
     threads = [threading.Thread(target=worker) for _ in range(12)]
     for t in threads:
         t.start()
-    while any(t.is_alive() for t in threads):  # move time on as the waiters sleep on it
-        with contextlib.suppress(TimeoutError):  # (none asleep yet, or all done)
-            clock.wait_for_sleepers(1, timeout=0.05)
+    while alive := sum(t.is_alive() for t in threads):  # move time on once the waiters sleep on it
+        with contextlib.suppress(TimeoutError):  # (some still running, or queued behind a sleeper)
+            clock.wait_for_sleepers(alive, timeout=0.05)
         clock.advance(0.05)
     assert len(admitted) == 120
     by_member: dict[str, list[float]] = {}
