@@ -357,7 +357,11 @@ class _RedisCore:
 
     def _adopt(self, cmd: _Cmd, exc: ResponseError, tries: int) -> _Cmd:
         """Take the generation a script answered with (``RKGEN ...``), say what it means, and
-        return the call to send again."""
+        return the call to send again. Any other error reply is raised as a StoreError, and
+        the next call checks which server answers."""
+        if not str(exc).startswith("RKGEN"):
+            self._suspect()
+            raise self._error(exc) from exc
         parts = str(exc).split()
         if tries >= 4 or len(parts) < 6:
             raise self._error(exc)
@@ -1053,9 +1057,6 @@ class RedisStore(_RedisCore):
                     raise self._error(exc) from exc
                 load = True  # the server restarted or flushed its scripts: load and send again
             except ResponseError as exc:
-                if not str(exc).startswith("RKGEN"):
-                    self._suspect()
-                    raise self._error(exc) from exc
                 cmd = self._adopt(cmd, exc, tries)  # a generation to learn: then the call again
                 tries += 1
             except _redis.ConnectionError as exc:
@@ -1084,10 +1085,7 @@ class RedisStore(_RedisCore):
                     self._client.script_load(SCRIPTS[cmd.script].source)
                     return self._client.execute_command(*cmd.args(), NEVER_DECODE=True)
             except ResponseError as exc:
-                if not str(exc).startswith("RKGEN"):
-                    self._suspect()
-                    raise self._error(exc) from exc
-                cmd = self._adopt(cmd, exc, tries)
+                cmd = self._adopt(cmd, exc, tries)  # a generation to learn: then the call again
                 tries += 1
             except (RedisError, RedisClusterException, OSError) as exc:
                 self._suspect()
@@ -1325,9 +1323,6 @@ class AsyncRedisStore(_RedisCore):
                     raise self._error(exc) from exc
                 load = True  # the server restarted or flushed its scripts: load and send again
             except ResponseError as exc:
-                if not str(exc).startswith("RKGEN"):
-                    self._suspect()
-                    raise self._error(exc) from exc
                 cmd = self._adopt(cmd, exc, tries)  # a generation to learn: then the call again
                 tries += 1
             except _redis.ConnectionError as exc:
@@ -1358,10 +1353,7 @@ class AsyncRedisStore(_RedisCore):
                     await self._client.script_load(SCRIPTS[cmd.script].source)
                     return await self._client.execute_command(*cmd.args(), NEVER_DECODE=True)
             except ResponseError as exc:
-                if not str(exc).startswith("RKGEN"):
-                    self._suspect()
-                    raise self._error(exc) from exc
-                cmd = self._adopt(cmd, exc, tries)
+                cmd = self._adopt(cmd, exc, tries)  # a generation to learn: then the call again
                 tries += 1
             except (RedisError, RedisClusterException, OSError) as exc:
                 self._suspect()
