@@ -84,6 +84,29 @@ def test_unknown_endpoints_are_logged_once_per_venue_and_endpoint(caplog: pytest
     assert len([r for r in caplog.records if "no rule for" in r.getMessage()]) == 3
 
 
+def test_unknown_endpoints_are_priced_by_class_when_the_venue_tells_private_from_public(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    limits = [rk.Limit("ip", 100, 1, scope="ip"), rk.Limit("acct", 10, 1, scope="account")]
+    v = Venue(
+        name="classy",
+        limits=limits,
+        rules=Rules([Rule("GET", "/known", {"ip": 1})]),
+        default=Rule("*", "*", {"ip": 5}),
+        private_default=Rule("*", "*", {"acct": 2}, kind="action"),
+        is_private=lambda request: request.path.startswith("/private/"),
+    )
+    with caplog.at_level(logging.WARNING, logger="ratekeeper.venues"):
+        public = v.weigh("GET", "/public/ticker")
+        private = v.weigh("POST", "/private/order", {"x": 1})
+    assert (public.known, dict(public.cost)) == (False, {"ip": 5.0})
+    assert (private.known, dict(private.cost)) == (False, {"acct": 2.0})
+    assert private.idempotent is False
+    assert v.weigh("GET", "/known").cost == {"ip": 1.0}
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("/private/order" in m and "'acct': 2.0" in m for m in messages)
+
+
 def test_overrides_take_a_limit_or_a_pair_and_keep_the_rest() -> None:
     v = venue("binance", request_weight=(100, 1.0), orders_10s=rk.Limit("other-name", 5, 10, algorithm="fixed"))
     assert v.limits["request_weight"].capacity == 100

@@ -252,7 +252,8 @@ def rules_data(venue: Venue) -> dict[str, Any]:
         for lim in venue.limits.values()
     ]
     rules = []
-    for rule in [*venue.rules, venue.default]:
+    defaults = [venue.default] + ([venue.private_default] if venue.private_default is not None else [])
+    for rule in [*venue.rules, *defaults]:
         rules.append(
             {
                 "name": rule.name,
@@ -263,7 +264,7 @@ def rules_data(venue: Venue) -> dict[str, Any]:
                 "note": rule.note,
                 "kind": rule.kind,
                 "idempotent": rule.is_idempotent,
-                "default": rule is venue.default,
+                "default": any(rule is d for d in defaults),
                 "source": rule.source,
             }
         )

@@ -517,6 +517,9 @@ class Venue:
     """A venue's rate-limit rules as one immutable value.
 
     Build one with :func:`ratekeeper.venues.venue`; derive variants with :meth:`with_limits`.
+    A request no rule matches is charged ``default``, or ``private_default`` when the venue
+    can tell a private (signed, per-account) endpoint from a public one (``is_private``), and
+    a warning names the endpoint and the charge (once per endpoint).
     """
 
     name: str
@@ -529,6 +532,8 @@ class Venue:
     parser: FeedbackFn = _no_feedback
     source: str = ""
     options: Mapping[str, Any] = field(default_factory=dict)
+    private_default: Rule | None = None
+    is_private: Callable[[Request], bool] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "limits", _freeze_limits(self.limits))
@@ -586,7 +591,7 @@ class Venue:
         request = Request.build(method, path, body, params, now)
         found = self.rules.find(request)
         if found is None:
-            rule, known = self.default, False
+            rule, known = self._default_for(request), False
         else:
             rule, captured = found
             known = True
@@ -632,6 +637,13 @@ class Venue:
             dimensions=MappingProxyType({n: self.limits[n].scope for n in cost if n in self.limits}),
             detail=MappingProxyType(detail),
         )
+
+    def _default_for(self, request: Request) -> Rule:
+        """The rule for a request no rule matches: the private class's default when the venue
+        tells private endpoints apart (``is_private``) and this is one, else ``default``."""
+        if self.private_default is not None and self.is_private is not None and self.is_private(request):
+            return self.private_default
+        return self.default
 
     def cost(
         self,
