@@ -87,7 +87,7 @@ def test_unknown_endpoints_are_logged_once_per_venue_and_endpoint(caplog: pytest
 def test_unknown_endpoints_are_priced_by_class_when_the_venue_tells_private_from_public(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    limits = [rk.Limit("ip", 100, 1, scope="ip"), rk.Limit("acct", 10, 1, scope="account")]
+    limits = {"ip": rk.Limit("ip", 100, 1, scope="ip"), "acct": rk.Limit("acct", 10, 1, scope="account")}
     v = Venue(
         name="classy",
         limits=limits,
