@@ -67,3 +67,51 @@ def redis_cluster_url(redis_cluster_nodes: list[RedisServer]) -> str:
     """``redis+cluster://`` URL of the session's cluster (seeded by its first node: the
     client discovers the others)."""
     return f"redis+cluster://127.0.0.1:{redis_cluster_nodes[0].port}/0"
+
+
+# Tests that spend real time: several processes or real servers sharing a budget over real
+# windows, measured by what the mock venue or the store saw. They test timing and scheduling,
+# which do not depend on the Python version, and take most of the suite's time, so the matrix
+# (noxfile.py) runs them on one interpreter and the rest of the suite on every one
+# (``-m "not realtime"``). Listed here, by module and test name, rather than decorated one by
+# one; ``test_realtime_list_names_real_tests`` keeps the list from naming tests that are gone.
+REALTIME: frozenset[str] = frozenset(
+    {
+        "test_e2e_mock.py::*",
+        "test_e2e_proxies.py::*",
+        "test_examples.py::*",
+        "test_docs_snippets.py::test_runnable_snippet",
+        "test_store_loss.py::test_four_processes_never_double_a_budget_when_the_store_loses_it",
+        "test_store_loss.py::test_a_failover_to_a_replica_that_missed_the_last_writes_is_a_loss",
+        "test_store_loss.py::test_redis_restarted_or_flushed_mid_window_never_doubles_a_budget",
+        "test_store_loss.py::test_a_store_behind_one_address_that_fails_over_finds_the_loss",
+        "test_store_multiprocess.py::test_four_processes_share_one_budget_exactly_fully_and_fairly",
+        "test_store_multiprocess.py::test_workers_killed_mid_write_leave_no_lock_and_no_damage",
+        "test_adapter_ccxt.py::test_processes_running_ccxt_share_one_budget",
+        "test_store_faults.py::test_latency_never_puts_a_window_over_its_limit",
+        "test_store_faults.py::test_a_frozen_redis_fails_calls_within_the_bound_and_serves_again_after",
+        "test_store_faults.py::test_a_blackhole_raises_within_the_bound_then_service_returns",
+        "test_store_faults.py::test_a_blackhole_raises_within_the_bound_for_asyncio_too",
+        "test_store_faults.py::test_drops_through_limiters_never_put_a_window_over_its_limit",
+        "test_proxies.py::test_concurrent_routing_spreads_the_load_and_never_overspends_a_proxy",
+    }
+)
+
+
+def realtime_key(item: pytest.Item) -> tuple[str, str]:
+    """``(module file name, test function name)`` of a collected test."""
+    function = getattr(item, "originalname", None) or item.name.split("[", 1)[0]
+    return item.path.name, function
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "realtime: spends real time with several processes or servers (run on one Python in the matrix)"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        module, function = realtime_key(item)
+        if f"{module}::*" in REALTIME or f"{module}::{function}" in REALTIME:
+            item.add_marker(pytest.mark.realtime)
