@@ -12,7 +12,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 
 import ratekeeper as rk
-from ratekeeper.venues import venue_names
+from ratekeeper.venues import Venue, venue_names
+from ratekeeper.venues._coverage import coverage_data
+from ratekeeper.venues.documented import table
 
 
 def _fmt(x: float) -> str:
@@ -62,8 +64,43 @@ def venue_page(name: str) -> str:
             lines.append(
                 f"| `{_cell(rule.name)}` | {getattr(rule, 'kind', '')} | {_cell(note)} | {_cell(getattr(rule, 'source', ''))} |"
             )
+    lines += documented_section(v)
     lines.append("")
     return "\n".join(lines)
+
+
+def documented_section(v: Venue) -> list[str]:
+    """The venue's documented endpoints against its rules (what ``rules --coverage`` prints)."""
+    data = coverage_data(v, table(v.name))
+    if not data["documented"]:
+        return []
+    lines = [
+        "",
+        "## Documented endpoints",
+        "",
+        f"Each endpoint the venue documents, weighed with the rules above: {data['matching']} of "
+        f"{data['documented']} ({data['share']:.0%}) match every pool the document names (capacity, "
+        "period, scope and weight). `ratekeeper rules " + v.name + " --coverage` prints the same.",
+        "",
+        "| section | documented | encoded | matching |",
+        "|---|---|---|---|",
+    ]
+    for s in data["sections"]:
+        lines.append(f"| {s['name']} | {s['documented']} | {s['encoded']} | {s['matching']} |")
+    lines += [
+        "",
+        "| section | endpoint | documented | charged | match | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for s in data["sections"]:
+        for e in s["endpoints"]:
+            charged = ", ".join(f"{k} {_fmt(n)}" for k, n in e["charged"].items()) or "0"
+            verdict = "yes" if e["ok"] else _cell("; ".join(e["problems"]) or "not encoded")
+            lines.append(
+                f"| {s['name']} | `{_cell(e['endpoint'])}` | {_cell('; '.join(e['documented']))} | {_cell(charged)} | "
+                f"{verdict} | [doc]({e['source']} \"{_cell(e['quote']).replace(chr(34), chr(39))}\") |"
+            )
+    return lines
 
 
 def on_files(files: Files, config: MkDocsConfig, **kwargs: Any) -> Files:

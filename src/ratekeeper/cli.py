@@ -281,12 +281,23 @@ def rules_data(venue: Venue) -> dict[str, Any]:
 @main.command(context_settings=CONTEXT)
 @click.argument("venue_name", metavar="VENUE")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
-def rules(venue_name: str, as_json: bool) -> None:
+@click.option(
+    "--coverage",
+    "show_coverage",
+    is_flag=True,
+    help="Compare the rules with the venue's documented endpoints, section by section.",
+)
+def rules(venue_name: str, as_json: bool, show_coverage: bool) -> None:
     """Show a venue's limits and the weight of each request, with sources.
 
     VENUE is a venue name such as hyperliquid or binance; an unknown name prints the list.
+    With --coverage, every endpoint the venue documents is weighed with the rules and compared
+    with the document's pools (capacity, period, scope, weight); the differences are listed.
     """
     venue = _load_venue(venue_name)
+    if show_coverage:
+        _print_coverage(venue, as_json)
+        return
     data = rules_data(venue)
     if as_json:
         click.echo(json.dumps(data, indent=2, default=str))
@@ -364,6 +375,45 @@ def rules(venue_name: str, as_json: bool) -> None:
     out.line("sources:")
     for source, n in sources.items():
         out.line(f"  [{n}] {source}")
+
+
+def _print_coverage(venue: Venue, as_json: bool) -> None:
+    from .venues._coverage import coverage_data
+    from .venues.documented import table
+
+    data = coverage_data(venue, table(venue.name))
+    if as_json:
+        click.echo(json.dumps(data, indent=2, default=str))
+        return
+    out = _Output()
+    if not data["documented"]:
+        out.line(f"{venue.name}: no table of documented endpoints yet")
+        return
+    out.table(
+        f"{venue.name}: documented endpoints against the rules",
+        [("section", "left"), ("documented", "right"), ("encoded", "right"), ("matching", "right"), ("share", "right")],
+        [
+            [
+                s["name"],
+                str(s["documented"]),
+                str(s["encoded"]),
+                str(s["matching"]),
+                f"{s['matching'] / s['documented']:.0%}",
+            ]
+            for s in data["sections"]
+        ]
+        + [["all", str(data["documented"]), str(data["encoded"]), str(data["matching"]), f"{data['share']:.0%}"]],
+        caption="encoded: a rule prices it (not the default); matching: every documented pool charged as documented",
+    )
+    differ = [(s["name"], e) for s in data["sections"] for e in s["endpoints"] if not e["ok"]]
+    if not differ:
+        out.line("every documented endpoint matches")
+        return
+    out.table(
+        f"{venue.name}: endpoints that differ from the document",
+        [("section", "left"), ("endpoint", "left"), ("documented", "left"), ("problems", "left")],
+        [[name, e["endpoint"], "; ".join(e["documented"]), "; ".join(e["problems"])] for name, e in differ],
+    )
 
 
 # =========================================================================================

@@ -21,7 +21,7 @@ from typing import Any
 
 from ._model import InvalidRequest, Venue
 
-__all__ = ["Check", "Documented", "Pool", "Section", "check", "coverage"]
+__all__ = ["Check", "Documented", "Pool", "Section", "check", "coverage", "coverage_data"]
 
 
 @dataclass(frozen=True)
@@ -149,3 +149,40 @@ def coverage(venue: Venue, table: Iterable[Documented]) -> tuple[Section, ...]:
     for entry in table:
         sections.setdefault(entry.section, []).append(check(venue, entry))
     return tuple(Section(name, tuple(checks)) for name, checks in sections.items())
+
+
+def coverage_data(venue: Venue, table: Iterable[Documented]) -> dict[str, Any]:
+    """:func:`coverage` as plain data (what ``ratekeeper rules VENUE --coverage --json`` prints)."""
+    sections = coverage(venue, table)
+    documented = sum(s.documented for s in sections)
+    matching = sum(s.matching for s in sections)
+    return {
+        "venue": venue.name,
+        "documented": documented,
+        "encoded": sum(s.encoded for s in sections),
+        "matching": matching,
+        "share": matching / documented if documented else None,
+        "sections": [
+            {
+                "name": s.name,
+                "documented": s.documented,
+                "encoded": s.encoded,
+                "matching": s.matching,
+                "endpoints": [
+                    {
+                        "endpoint": c.entry.endpoint,
+                        "documented": [p.describe() for p in c.entry.pools],
+                        "charged": dict(c.charged),
+                        "known": c.known,
+                        "ok": c.ok,
+                        "problems": list(c.problems),
+                        "source": c.entry.source,
+                        "quote": c.entry.quote,
+                        "note": c.entry.note,
+                    }
+                    for c in s.checks
+                ],
+            }
+            for s in sections
+        ],
+    }
