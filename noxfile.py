@@ -7,9 +7,10 @@
 Each session (``tests-3.10`` ... ``tests-3.13``) creates its own virtual environment in
 ``.nox/`` with that Python, installs ``.[test]`` there and runs mypy --strict, the
 documentation build (warnings are errors), the built wheel in a clean virtual environment
-(imported, then ``ratekeeper demo`` against the mock venue) and pytest. A Python that is not
-installed is skipped with the reason; ``scripts/test`` runs ruff and builds the wheel once,
-then this, and fails unless at least one session passed.
+(imported, then ``ratekeeper demo`` against the mock venue) and pytest: the whole suite on one
+Python (:func:`full_python`), everything but the tests marked ``realtime`` on the others. A
+Python that is not installed is skipped with the reason; ``scripts/test`` runs ruff and builds
+the wheel once, then this, and fails unless at least one session passed.
 
 Interpreters: ``pythonX.Y`` on ``PATH`` when it runs; otherwise pyenv's installs
 (``$PYENV_ROOT/versions/X.Y.*``), since pyenv's shims exist for every version it has but
@@ -23,6 +24,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -98,6 +100,21 @@ def _link_interpreters() -> None:
 _link_interpreters()
 
 
+def full_python() -> str:
+    """The one Python whose session also runs the tests marked ``realtime`` (several processes
+    or servers spending real time: tests/conftest.py lists them): ``RATEKEEPER_FULL_PYTHON``,
+    else the Python running nox (``.venv``'s, under scripts/test) when it is supported, else the
+    newest supported Python found."""
+    chosen = os.environ.get("RATEKEEPER_FULL_PYTHON")
+    if chosen:
+        return chosen
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    if running in PYTHONS:
+        return running
+    found = [v for v in PYTHONS if find_python(v) is not None]
+    return found[-1] if found else running
+
+
 def _wheel(session: nox.Session, workdir: Path) -> Path:
     """The wheel scripts/test built (``RATEKEEPER_DIST``), or one built here."""
     dist = os.environ.get("RATEKEEPER_DIST")
@@ -151,4 +168,10 @@ def tests(session: nox.Session) -> None:
     finally:
         shutil.rmtree(site, ignore_errors=True)
     _check_wheel(session)
-    session.run("python", "-m", "pytest", *session.posargs)
+    # The realtime tests test the same code on every Python and cost most of the suite's time
+    # (and its load-sensitive margins): one session runs them, the others everything else.
+    args = list(session.posargs)
+    if session.python != full_python() and not any(a == "-m" or a.startswith("-m") for a in args):
+        session.log(f"realtime tests run on Python {full_python()} only: -m 'not realtime'")
+        args = ["-m", "not realtime", *args]
+    session.run("python", "-m", "pytest", *args)

@@ -3,18 +3,18 @@ would, not sharing the clients' GIL) and is the referee: it enforces the venue's
 independently of ratekeeper's venue packs and counts every acceptance, 429 and ban.
 
 * Hyperliquid: the mixed workload (l2Book, allMids, meta, userFills with N items,
-  candleSnapshot ranges, order batches, cancels) for 4 periods of a mock whose 1200-weight
+  candleSnapshot ranges, order batches, cancels) for 2 periods of a mock whose 1200-weight
   window lasts PERIOD seconds, through each integration (threads for requests, asyncio tasks
   for httpx and aiohttp) and across 4 processes sharing one SQLite or Redis store.
 * Binance: market data of mixed weights through requests; the mock's windows are
   clock-aligned (fixed), ratekeeper pads them into sliding windows.
 
 Targets: zero 429s (and bans) on every run, and the budget used. The design target is 97%
-of the budget over the 4 periods; bench/bench_http.py measures and records it (with the
-peers). These tests hold a floor of 95%: with a 3 s window, ratekeeper's 100 ms transit
-margin alone bounds steady use at 3 / 3.1 = 96.8% (99.8% at a venue's real 60 s), so a run
-on a loaded 2-CPU machine can land a fraction of a point under 97% without anything being
-wrong, while a real loss of budget (a lost wake-up, a stuck booking) costs far more.
+of the budget; bench/bench_http.py measures and records it (with the peers). These tests
+hold a floor of 95%: with a 6 s window, ratekeeper's 100 ms transit margin alone bounds
+steady use at 6 / 6.1 = 98.4% (99.8% at a venue's real 60 s), which leaves a loaded 2-CPU
+machine 3 points of slack, while a real loss of budget (a lost wake-up, a stuck booking)
+costs far more. (A 3 s window left 1.8 points, and a loaded run once landed at 94.8%.)
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from pathlib import Path
 import pytest
 from bench.bench_http import MockServer, RunResult, measured, run_aiohttp, run_httpx_async, run_processes, run_requests
 
-PERIOD = 3.0
-PERIODS = 4
+PERIOD = 6.0
+PERIODS = 2
 SECONDS = PERIOD * PERIODS
 FLOOR_SHARE = 0.95
 
@@ -48,7 +48,7 @@ def _check(result: RunResult) -> None:
     print(
         f"\n{result.name}: {result.requests} requests, {stats['rejected_429']} x 429, "
         f"budget used {stats['budget_share']:.1%} over {stats['snapshot_at'] - stats['started_at']:.2f} s, "
-        f"by type {stats['requests_by_type']}"
+        f"by type {stats['requests_by_type']}, by window {stats.get('weight_by_window')}"
     )
     assert not result.errors, result.errors[:5]
     assert result.refused == 0
