@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from ratekeeper.venues import venue
+from ratekeeper.venues import _model, venue
 
 V = venue("kucoin")
 
@@ -64,10 +64,20 @@ def test_bad_vip() -> None:
         venue("kucoin", vip=13)
 
 
-def test_unknown_endpoints_by_pool() -> None:
-    assert V.cost("GET", "/api/v1/market/somethingNew") == {"public": 15}
-    assert V.cost("POST", "/api/v1/margin/somethingNew") == {"spot": 20}
-    assert V.weigh("GET", "/api/v1/market/somethingNew").primary == "public"
+def test_unknown_endpoints_priced_by_class(caplog: pytest.LogCaptureFixture) -> None:
+    # public market data -> the Public pool per IP at its heaviest current weight (announcements 20);
+    # anything else is signed -> the Spot pool per account at its heaviest current weight (30)
+    _model._forget_unknown()
+    with caplog.at_level(logging.WARNING, logger="ratekeeper.venues"):
+        public = V.weigh("GET", "/api/v1/market/somethingNew")
+        private = V.weigh("POST", "/api/v1/margin/somethingNew")
+    assert (dict(public.cost), public.known, public.primary) == ({"public": 20}, False, "public")
+    assert V.limits["public"].scope == "ip"
+    assert (dict(private.cost), private.known, private.primary) == ({"spot": 30}, False, "spot")
+    assert V.limits["spot"].scope == "account"
+    logged = [r.getMessage() for r in caplog.records]
+    assert any("GET /api/v1/market/somethingNew" in m and "'public': 20.0" in m for m in logged)
+    assert any("POST /api/v1/margin/somethingNew" in m and "'spot': 30.0" in m for m in logged)
 
 
 def test_headers_sync_the_requests_pool() -> None:
