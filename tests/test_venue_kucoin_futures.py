@@ -304,7 +304,7 @@ POOL_EXHAUSTED = (
     {"gw-ratelimit-limit": "2000", "gw-ratelimit-remaining": "0", "gw-ratelimit-reset": "9800"},
     '{"code":"429000","msg":"Too Many Requests"}',
 )
-OVERLOADED = (429, {}, '{"code":"429000","msg":"Too Many Requests"}')
+OVERLOADED: tuple[int, dict[str, str], str] = (429, {}, '{"code":"429000","msg":"Too Many Requests"}')
 
 
 def test_recorded_order_answer_syncs_the_futures_pool() -> None:
