@@ -9,7 +9,7 @@ import json
 import pytest
 
 from ratekeeper.testing import FakeClock
-from ratekeeper.testing._mock import KucoinRules, MockRequest, MockResponse, rules_for
+from ratekeeper.testing._mock import KucoinFuturesRules, KucoinRules, MockRequest, MockResponse, rules_for
 from ratekeeper.venues import venue
 
 IP = "10.0.0.1"
@@ -113,3 +113,30 @@ def test_the_limiters_feedback_reads_the_mocks_answers(mock: KucoinRules, clock:
     r = call(mock, "GET", "/api/v1/market/allTickers")
     [o] = v.feedback(r.status, r.headers, json.loads(r.body), public)
     assert (o.limit, o.blocked_for, o.reason) == ("public", 1, "429000 server overload")
+
+
+def test_futures_mock_has_its_own_pool(clock: FakeClock) -> None:
+    futures = KucoinFuturesRules(clock=clock.now, quotas={"futures": 21})
+    assert rules_for("kucoin_futures") is KucoinFuturesRules and futures.capacity == 2000
+    with pytest.raises(ValueError, match="kucoin_futures mock: unknown pool 'spot'"):
+        KucoinFuturesRules(clock=clock.now, quotas={"spot": 10})
+    r = call(futures, "POST", "/api/v1/orders/multi", **KEY)  # Futures, weight 20
+    assert dict(r.headers) == {"gw-ratelimit-limit": "21", "gw-ratelimit-remaining": "1", "gw-ratelimit-reset": "30000"}
+    assert call(futures, "POST", "/api/v1/orders", **KEY).status == 429  # weight 2 > 1 left
+    assert call(futures, "DELETE", "/api/v1/orders/234125150956625920", **KEY).status == 200  # weight 1
+    r = call(futures, "GET", "/api/v1/allTickers")  # the Public pool is untouched
+    assert (r.status, r.headers["gw-ratelimit-remaining"]) == (200, "1995")
+    assert call(futures, "GET", "/api/v1/hf/orders/active", **KEY).status == 404  # a spot path
+
+
+def test_the_futures_feedback_reads_the_futures_mock(clock: FakeClock) -> None:
+    futures = KucoinFuturesRules(clock=clock.now, quotas={"futures": 2})
+    v = venue("kucoin_futures")
+    weighed = v.weigh("POST", "/api/v1/orders", {"symbol": "XBTUSDTM"})
+    r = call(futures, "POST", "/api/v1/orders", **KEY)
+    [o] = v.feedback(r.status, r.headers, r.body.decode(), weighed)
+    assert (o.limit, o.cap, o.remaining) == ("futures", 2, 0)
+    clock.advance(7.5)
+    r = call(futures, "POST", "/api/v1/orders", **KEY)
+    blocks = [o for o in v.feedback(r.status, r.headers, r.body.decode(), weighed) if o.blocked_for]
+    assert [(o.limit, o.blocked_for) for o in blocks] == [("futures", 22.5)]

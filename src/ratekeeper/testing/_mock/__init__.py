@@ -24,12 +24,13 @@ from ._core import (
 )
 from .binance import BinanceRules
 from .hyperliquid import HyperliquidRules
-from .kucoin import KucoinRules
+from .kucoin import KucoinFuturesRules, KucoinRules
 
 __all__ = [
     "BinanceRules",
     "FixedWindow",
     "HyperliquidRules",
+    "KucoinFuturesRules",
     "KucoinRules",
     "MockRequest",
     "MockResponse",

@@ -1,4 +1,5 @@
-"""KuCoin classic spot (api.kucoin.com) as the mock venue enforces it.
+"""KuCoin classic spot (api.kucoin.com, ``"kucoin"``) and futures (api-futures.kucoin.com,
+``"kucoin_futures"``) as the mock venue enforces them.
 
 The rules come from https://www.kucoin.com/docs-new/rate-limit and the endpoints' pages
 (their "api-rate-limit-pool" and "api-rate-limit-weight"), written independently of
@@ -9,7 +10,8 @@ Enforced:
 - **Resource pools**, each with a quota per 30 s cycle that starts at the first request of the
   cycle ("updated every 30s (starting from the arrival time of the user's first request)"):
   Public (2000, per TCP peer address) and Spot (4000), Management (2000), Earn (2000) per
-  API key (``KC-API-KEY``, standing for the UID the key belongs to). VIP0 quotas by default.
+  API key (``KC-API-KEY``, standing for the UID the key belongs to); futures: Public per
+  address, Futures (2000) per API key. VIP0 quotas by default.
 - **Weights** per endpoint as the pages give them (see ``ENDPOINTS``).
 - Over a pool's quota: HTTP 429 ``{"code":"429000","msg":"Too Many Requests"}`` with the
   pool's headers; the refused request is not charged.
@@ -26,14 +28,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ._core import MockRequest, MockResponse, VenueRules, json_response, register_venue
 
-__all__ = ["CycleWindow", "KucoinRules"]
+__all__ = ["CycleWindow", "KucoinFuturesRules", "KucoinRules"]
 
 QUOTAS: Mapping[str, int] = {"public": 2000, "spot": 4000, "management": 2000, "earn": 2000}
 """VIP0 quotas per 30 s (rate-limit page, "VIP0 | 4000/30s | 2000/30s | 2000/30s | 2000/30s ...")."""
+FUTURES_QUOTAS: Mapping[str, int] = {"public": 2000, "futures": 2000}
 TOO_MANY = {"code": "429000", "msg": "Too Many Requests"}
 SYMBOLS: Mapping[str, float] = {"BTC-USDT": 65000.0, "ETH-USDT": 3200.0, "KCS-USDT": 10.0}
 
@@ -69,11 +72,28 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 )
 
 
-def _route(method: str, path: str) -> tuple[Endpoint | None, dict[str, str], bool]:
+FUTURES_ENDPOINTS: tuple[Endpoint, ...] = (
+    # Futures market data pages: api-rate-limit-pool Public
+    Endpoint("GET", "/api/v1/timestamp", "public", 2),
+    Endpoint("GET", "/api/v1/ticker", "public", 2),
+    Endpoint("GET", "/api/v1/allTickers", "public", 5),
+    Endpoint("GET", "/api/v1/level2/depth20", "public", 5),
+    Endpoint("GET", "/api/v1/kline/query", "public", 3),
+    # Futures trading pages: api-rate-limit-pool Futures
+    Endpoint("POST", "/api/v1/orders", "futures", 2),
+    Endpoint("POST", "/api/v1/orders/multi", "futures", 20),
+    Endpoint("DELETE", "/api/v1/orders/{orderId}", "futures", 1),
+    Endpoint("DELETE", "/api/v3/orders", "futures", 10),
+    Endpoint("GET", "/api/v1/positions", "futures", 2),
+    Endpoint("GET", "/api/v1/account-overview", "futures", 5),
+)
+
+
+def _route(endpoints: tuple[Endpoint, ...], method: str, path: str) -> tuple[Endpoint | None, dict[str, str], bool]:
     """(endpoint, captured path parameters, whether the path exists for another method)."""
     parts = [p for p in path.split("/") if p]
     other_method = False
-    for endpoint in ENDPOINTS:
+    for endpoint in endpoints:
         pattern = [p for p in endpoint.path.split("/") if p]
         if len(pattern) != len(parts):
             continue
@@ -133,6 +153,8 @@ class KucoinRules(VenueRules):
 
     name = "kucoin"
     default_period = 30.0
+    default_quotas: ClassVar[Mapping[str, int]] = QUOTAS
+    endpoints: ClassVar[tuple[Endpoint, ...]] = ENDPOINTS
 
     def __init__(
         self,
@@ -142,12 +164,12 @@ class KucoinRules(VenueRules):
         quotas: Mapping[str, int] | None = None,
     ) -> None:
         super().__init__(period=period, clock=clock)
-        merged = dict(QUOTAS)
+        merged = dict(self.default_quotas)
         for pool, quota in (quotas or {}).items():
-            if pool not in QUOTAS:
-                raise ValueError(f"kucoin mock: unknown pool {pool!r}; known: {', '.join(sorted(QUOTAS))}")
+            if pool not in merged:
+                raise ValueError(f"{self.name} mock: unknown pool {pool!r}; known: {', '.join(sorted(merged))}")
             if isinstance(quota, bool) or not isinstance(quota, int) or quota <= 0:
-                raise ValueError(f"kucoin mock: quota of {pool!r} must be a positive int, got {quota!r}")
+                raise ValueError(f"{self.name} mock: quota of {pool!r} must be a positive int, got {quota!r}")
             merged[pool] = quota
         self.quotas: Mapping[str, int] = merged
         self.windows: dict[tuple[str, str], CycleWindow] = {}
@@ -186,7 +208,7 @@ class KucoinRules(VenueRules):
 
     def _handle(self, request: MockRequest, now: float) -> MockResponse:
         path = request.path.rstrip("/") or "/"
-        endpoint, captured, other_method = _route(request.method, path)
+        endpoint, captured, other_method = _route(self.endpoints, request.method, path)
         if endpoint is None:
             status = 405 if other_method else 404
             return json_response(status, {"code": str(status) + "000", "msg": "Not Found"})
@@ -230,19 +252,33 @@ class KucoinRules(VenueRules):
             return {"status": "open", "msg": ""}
         if path == "/api/v2/symbols":
             return [{"symbol": s, "baseCurrency": s.split("-")[0], "quoteCurrency": "USDT"} for s in SYMBOLS]
-        if path == "/api/v1/hf/orders":
+        if path in ("/api/v1/hf/orders", "/api/v1/orders"):
             self.next_order_id += 1
             try:
                 body = request.json() or {}
             except ValueError:
                 body = {}
             return {"orderId": f"{self.next_order_id:024x}", "clientOid": str(body.get("clientOid", ""))}
-        if path == "/api/v1/hf/orders/{orderId}":
-            return {"orderId": captured["orderId"]}
+        if path in ("/api/v1/hf/orders/{orderId}", "/api/v1/orders/{orderId}"):
+            return {"orderId": captured["orderId"], "cancelledOrderIds": [captured["orderId"]]}
         if path in ("/api/v1/hf/orders/active", "/api/v1/hf/fills", "/api/v1/accounts", "/api/v1/earn/hold-assets"):
+            return []
+        if path in ("/api/v1/positions", "/api/v1/orders/multi"):
             return []
         if path == "/api/v1/hf/orders/cancelAll":
             return {"succeedSymbols": [], "failedSymbols": []}
+        if path == "/api/v3/orders":
+            return {"cancelledOrderIds": []}
         symbol = request.query.get("symbol", "BTC-USDT")
         mid = SYMBOLS.get(symbol, 1.0)
         return {"time": now_ms, "symbol": symbol, "price": f"{mid:.2f}", "bestBid": f"{mid - 0.01:.2f}"}
+
+
+@register_venue
+class KucoinFuturesRules(KucoinRules):
+    """KuCoin Futures' resource pools and answers: the Futures pool per API key, the Public
+    pool per address (same options as :class:`KucoinRules`)."""
+
+    name = "kucoin_futures"
+    default_quotas: ClassVar[Mapping[str, int]] = FUTURES_QUOTAS
+    endpoints: ClassVar[tuple[Endpoint, ...]] = FUTURES_ENDPOINTS
