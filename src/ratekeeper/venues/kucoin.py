@@ -22,14 +22,16 @@ from ._signals import block, header_number, json_code, retry_after, source
 __all__ = ["FUTURES_ENDPOINTS", "OPTIONS", "POOLS_BY_VIP", "SPOT_ENDPOINTS", "build", "build_futures"]
 
 DOCS = "https://www.kucoin.com/docs-new/"
+READ = "2026-12-06"
+"""The date the pages and the OpenAPI files below were read."""
 SRC_POOLS = source(
     "https://www.kucoin.com/docs-new/rate-limit",
-    "VIP table of resource pools per 30 s; the Public pool per IP, every other pool per UID",
+    "VIP table of resource pools per 30 s; the Public pool per IP, every other pool per UID (read in the "
+    "rosssaunders/coincise copy scraped 2025-11); the newer classic page's text says 1 s while its table "
+    "says 30 s: 30 s used",
+    READ,
 )
-SRC_SPEC = (
-    "github.com/Kucoin/kucoin-universal-sdk spec/rest/api (commit 78c90c7, 2025-11-04): each "
-    "endpoint's x-api-rate-limit-pool and x-api-rate-limit-weight, as its docs-new page shows them"
-)
+SRC_SPEC = "the page's OpenAPI file: github.com/Kucoin/kucoin-universal-sdk spec/rest/api, commit 78c90c7 (2025-11-04)"
 
 POOLS_BY_VIP: Mapping[int, tuple[int, int, int, int, int, int]] = {
     0: (4000, 2000, 2000, 2000, 2000, 2000),
@@ -332,7 +334,9 @@ def _rules(endpoints: tuple[Endpoint, ...], note: str = "") -> list[Rule]:
                 path,
                 {pool: weight},
                 kind="action" if kind == "action" else "read",
-                source=source(DOCS + doc, f"api-rate-limit-pool {pool}, api-rate-limit-weight {weight:g}"),
+                source=source(
+                    DOCS + doc, f"api-rate-limit-pool {pool}, api-rate-limit-weight {weight:g}; {SRC_SPEC}", READ
+                ),
                 primary=pool,
                 # WebSocket tokens create no economic state: safe to retry.
                 idempotent=True if path.startswith("/api/v1/bullet") else None,
