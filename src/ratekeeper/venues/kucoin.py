@@ -319,8 +319,8 @@ FUTURES_ENDPOINTS: tuple[Endpoint, ...] = (
     ("public", "GET", "/api/v1/contracts/risk-limit/{symbol}", 5, "read", "api-3470263"),
 )
 
-# Pages that declare a pool but no weight: charged the heaviest weight their page group uses
-# for a read of the same kind, never free.
+# Pages that declare a pool but no weight: charged what their sibling pages give (futures
+# GET /api/v1/fills 5; every other earn product list 5), never free.
 FUTURES_UNWEIGHED: tuple[Endpoint, ...] = (("futures", "GET", "/api/v1/recentFills", 5, "read", "api-3470249"),)
 SPOT_UNWEIGHED: tuple[Endpoint, ...] = (("earn", "GET", "/api/v1/earn/promotion/products", 5, "read", "api-3470272"),)
 
@@ -394,7 +394,9 @@ _FUTURES_PUBLIC_PREFIXES: tuple[str, ...] = (
 )
 
 
-def _public_test(prefixes: tuple[str, ...]) -> Callable[[Request], bool]:
+def _private_unless(prefixes: tuple[str, ...]) -> Callable[[Request], bool]:
+    """A private-endpoint test: every path but market data (``/market/`` or one of ``prefixes``)."""
+
     def is_private(request: Request) -> bool:
         path = request.path
         return not ("/market/" in path or path.startswith(prefixes))
@@ -402,9 +404,9 @@ def _public_test(prefixes: tuple[str, ...]) -> Callable[[Request], bool]:
     return is_private
 
 
-spot_is_private = _public_test(_SPOT_PUBLIC_PREFIXES)
+spot_is_private = _private_unless(_SPOT_PUBLIC_PREFIXES)
 """Whether an api.kucoin.com path is signed and per account: anything but market data."""
-futures_is_private = _public_test(_FUTURES_PUBLIC_PREFIXES)
+futures_is_private = _private_unless(_FUTURES_PUBLIC_PREFIXES)
 """Whether an api-futures.kucoin.com path is signed and per account: anything but market data."""
 
 
