@@ -81,6 +81,7 @@ DEFAULT_MARGINS: Mapping[str, float] = {
     "binance": 0.1,
     "binance_usdm": 0.1,
     "kucoin": 0.1,
+    "kucoin_futures": 0.1,
     "bitmex": 0.1,
     "htx": 0.05,
     "htx_usdtm": 0.05,

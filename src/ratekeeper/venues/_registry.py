@@ -28,6 +28,7 @@ _VENUES: Mapping[str, _Entry] = MappingProxyType(
         "htx": _Entry(htx.build_spot, htx.OPTIONS),
         "htx_usdtm": _Entry(htx.build_usdtm, htx.OPTIONS),
         "kucoin": _Entry(kucoin.build, kucoin.OPTIONS),
+        "kucoin_futures": _Entry(kucoin.build_futures, kucoin.OPTIONS),
         "okx": _Entry(okx.build, okx.OPTIONS),
         "bybit": _Entry(bybit.build, bybit.OPTIONS),
     }

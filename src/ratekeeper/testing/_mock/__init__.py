@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from . import binance as binance
 from . import hyperliquid as hyperliquid
+from . import kucoin as kucoin
 from ._core import (
     FixedWindow,
     MockRequest,
@@ -23,11 +24,14 @@ from ._core import (
 )
 from .binance import BinanceRules
 from .hyperliquid import HyperliquidRules
+from .kucoin import KucoinFuturesRules, KucoinRules
 
 __all__ = [
     "BinanceRules",
     "FixedWindow",
     "HyperliquidRules",
+    "KucoinFuturesRules",
+    "KucoinRules",
     "MockRequest",
     "MockResponse",
     "MockStats",
