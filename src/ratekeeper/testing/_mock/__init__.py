@@ -9,6 +9,7 @@ below.
 from __future__ import annotations
 
 from . import binance as binance
+from . import bitmex as bitmex
 from . import hyperliquid as hyperliquid
 from ._core import (
     FixedWindow,
@@ -22,10 +23,12 @@ from ._core import (
     venue_names,
 )
 from .binance import BinanceRules
+from .bitmex import BitmexRules
 from .hyperliquid import HyperliquidRules
 
 __all__ = [
     "BinanceRules",
+    "BitmexRules",
     "FixedWindow",
     "HyperliquidRules",
     "MockRequest",
