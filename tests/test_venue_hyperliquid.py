@@ -332,3 +332,100 @@ def test_info_type_tables_are_consistent() -> None:
         "validatorStats",
     }
     assert hl.cancel_cap(10_000) == 20_000
+
+
+# --------------------------------------------------------------------------------------------
+# Documented cases: every info type and exchange action the docs list that the cases above do
+# not already cover, each with the line of the rate-limits page (RL) its numbers come from.
+
+Q2 = "RL: The following info requests have weight 2: l2Book, allMids, clearinghouseState, orderStatus, ..."
+Q20 = "RL: All other documented info requests have weight 20."
+QX = "RL: All documented exchange API requests have a weight of 1 + floor(batch_length / 40)"
+QA = "RL: 1 request per 1 USDC traded ... A batched request with n orders (or cancels) ... n requests"
+ONE_ACTION: dict[str, float] = {"ip_weight": 1, "address_actions": 1, "address_cancels": 1}
+
+
+def _action(action_type: str, **fields: Any) -> dict[str, Any]:
+    return {"action": {"type": action_type, **fields}, "nonce": 1, "signature": {}}
+
+
+DOCUMENTED_CASES: list[tuple[str, str, dict[str, Any], dict[str, float], str]] = [
+    ("POST", "/info", {"type": "spotMeta"}, {"ip_weight": 20}, Q20),
+    ("POST", "/info", {"type": "spotMetaAndAssetCtxs"}, {"ip_weight": 20}, Q20),
+    ("POST", "/info", {"type": "spotDeployState", "user": ADDR}, {"ip_weight": 20}, Q20),
+    ("POST", "/info", {"type": "spotPairDeployAuctionStatus"}, {"ip_weight": 20}, Q20),
+    ("POST", "/info", {"type": "tokenDetails", "tokenId": "0x6d1e"}, {"ip_weight": 20}, Q20),
+    ("POST", "/info", {"type": "perpDexs"}, {"ip_weight": 20}, Q20),
+    ("POST", "/info", {"type": "perpDeployAuctionStatus"}, {"ip_weight": 20}, Q20),
+    ("POST", "/info", {"type": "perpDexLimits", "dex": "test"}, {"ip_weight": 20}, Q20),
+    ("POST", "/info", {"type": "predictedFundings"}, {"ip_weight": 20}, Q20),
+    ("POST", "/info", {"type": "perpsAtOpenInterestCap"}, {"ip_weight": 20}, Q20),
+    ("POST", "/info", {"type": "activeAssetData", "user": ADDR, "coin": "BTC"}, {"ip_weight": 20}, Q20),
+    ("POST", "/info", {"type": "userNonFundingLedgerUpdates", "user": ADDR, "startTime": 0}, {"ip_weight": 20}, Q20),
+    ("POST", "/info", {"type": "userDexAbstraction", "user": ADDR}, {"ip_weight": 20}, Q20),
+    ("POST", "/info", {"type": "alignedQuoteTokenInfo", "token": 0}, {"ip_weight": 20}, Q20),
+    ("POST", "/info", {"type": "maxBuilderFee", "user": ADDR, "builder": ADDR}, {"ip_weight": 20}, Q20),
+    ("POST", "/info", {"type": "vaultDetails", "vaultAddress": ADDR}, {"ip_weight": 20}, Q20),
+    ("POST", "/info", {"type": "delegatorSummary", "user": ADDR}, {"ip_weight": 20}, Q20),
+    (
+        "POST",
+        "/info",
+        {"type": "userFunding", "user": ADDR, "startTime": 0},
+        {"ip_weight": 45},
+        "RL: additional rate limit weight per 20 items returned: ... userFunding; a time-range answer holds 500",
+    ),
+    (
+        "POST",
+        "/info",
+        {"type": "delegatorRewards", "user": ADDR},
+        {"ip_weight": 120},
+        "RL: additional weight per 20 items returned: ... delegatorRewards; no bound documented: 2000",
+    ),
+    ("POST", "/info", {"type": "spotClearinghouseState", "user": ADDR}, {"ip_weight": 2}, Q2),
+    ("POST", "/exchange", _action("scheduleCancel", time=1), ONE_ACTION, QX + "; " + QA),
+    ("POST", "/exchange", _action("topUpIsolatedOnlyMargin", asset=0, leverage="1.0"), ONE_ACTION, QX),
+    ("POST", "/exchange", _action("sendAsset", destination=ADDR, amount="1"), ONE_ACTION, QX),
+    ("POST", "/exchange", _action("cDeposit", wei=1), ONE_ACTION, QX),
+    ("POST", "/exchange", _action("cWithdraw", wei=1), ONE_ACTION, QX),
+    ("POST", "/exchange", _action("tokenDelegate", validator=ADDR, wei=1), ONE_ACTION, QX),
+    ("POST", "/exchange", _action("userDexAbstraction", user=ADDR, enabled=True), ONE_ACTION, QX),
+    ("POST", "/exchange", _action("agentEnableDexAbstraction"), ONE_ACTION, QX),
+    ("POST", "/exchange", _action("validatorL1Stream", riskFreeRate="0.04"), ONE_ACTION, QX),
+    ("POST", "/exchange", _action("twapOrder", twap={"a": 0}), ONE_ACTION, QX),
+    ("POST", "/exchange", _action("twapCancel", a=0, t=1), ONE_ACTION, QX),
+    ("POST", "/exchange", _action("reserveRequestWeight", weight=100), ONE_ACTION, QX),
+    ("POST", "/exchange", _action("noop"), ONE_ACTION, QX),
+    ("POST", "/exchange", _action("approveBuilderFee", builder=ADDR), ONE_ACTION, QX),
+    (
+        "POST",
+        "/exchange",
+        _action("cancel", cancels=[{"a": 0, "o": i} for i in range(3)]),
+        {"ip_weight": 1, "address_cancels": 3},
+        "RL: Cancels have cumulative limit min(limit + 100000, limit * 2) ... a batch of n cancels is n requests",
+    ),
+    (
+        "POST",
+        "/explorer",
+        {"type": "userDetails", "user": ADDR},
+        {"ip_weight": 40},
+        "RL: All explorer API requests have a weight of 40.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "expected", "quote"), DOCUMENTED_CASES, ids=lambda x: str(x)[:40])
+def test_documented_weights(
+    method: str, path: str, body: dict[str, Any], expected: dict[str, float], quote: str
+) -> None:
+    weighed = V.weigh(method, path, body)
+    assert weighed.known, quote
+    assert dict(weighed.cost) == expected, quote
+
+
+def test_websocket_connection_cap_is_the_newest_official_text() -> None:
+    # RL (newest text): "Maximum of 10 websocket connections", "Maximum of 30 new websocket connections
+    # per minute"; the older text's 100 is not used (see the comment in venues/hyperliquid.py).
+    assert V.limits["ws_connections"].capacity == 10
+    new = V.limits["ws_new_connections"]
+    assert (new.capacity, new.period, new.scope) == (30, 60, "ip")
+    assert venue("hyperliquid", ws_connections=(100, hl.WS_LEASE)).limits["ws_connections"].capacity == 100

@@ -56,7 +56,7 @@ class MockVenue(ThreadedServer):
 
     ``MockVenue(venue, *, period=None, host="127.0.0.1", port=0, clock=None, **options)``
 
-    - ``venue``: ``"hyperliquid"`` or ``"binance"`` (see :func:`venue_names`).
+    - ``venue``: ``"hyperliquid"``, ``"binance"`` or ``"bitmex"`` (see :func:`venue_names`).
     - ``period``: the length of the main budget's window in seconds (default: the venue's,
       60). Every other window of the venue scales with it (``period / 60``).
     - ``port``: 0 picks a free port; read it from :attr:`url` / :attr:`port` once started.

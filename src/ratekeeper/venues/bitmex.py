@@ -19,8 +19,9 @@ __all__ = ["OPTIONS", "build"]
 logger = logging.getLogger("ratekeeper.venues")
 
 SRC_LIMITS = source(
-    "https://www.bitmex.com/app/restAPI#Limits",
-    "120 requests/min authenticated, 30/min unauthenticated, token bucket refilled continuously",
+    "https://www.bitmex.com/app/restAPI#Limits; https://blog.bitmex.com/api_announcement/updates-to-rate-limits/",
+    "now 120 requests per minute on all routes when authenticated, unauthenticated limit remains 30 per minute; "
+    "token bucket refilled continuously",
 )
 SRC_SECOND = source(
     "https://blog.bitmex.com/second-layer-rate-limits-to-improve-the-bitmex-trading-experience/",
@@ -48,37 +49,113 @@ ORDER_ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", "/api/v1/position/leverage"),
     ("POST", "/api/v1/position/transferMargin"),
 )
-"""Routes under the 10 per second second layer (bulk routes: 2020 blog, kept to be safe)."""
+"""Routes under the 10 per second second layer ("Updates to Rate Limits": "Second layer burst rate
+limits for specific routes will remain unchanged at a rate of 10 requests per second"; the routes:
+the Dec 2020 post). The bulk routes are in that post but no longer in the API explorer; kept so a
+client that still sends them is charged safely."""
+
+SRC_ROUTES = source(
+    "https://www.bitmex.com/api/explorer/swagger.json",
+    "every /api/v1 route of the API explorer (public copy: BitMEX/api-connectors swagger.json, 2024-05-28)",
+)
 
 READ_ROUTES: tuple[str, ...] = (
+    # public market data
     "/api/v1/announcement",
+    "/api/v1/chat",
+    "/api/v1/chat/channels",
+    "/api/v1/chat/connected",
+    "/api/v1/chat/pinned",
+    "/api/v1/funding",
+    "/api/v1/guild",
     "/api/v1/instrument",
     "/api/v1/instrument/active",
+    "/api/v1/instrument/activeAndIndices",
+    "/api/v1/instrument/activeIntervals",
+    "/api/v1/instrument/compositeIndex",
     "/api/v1/instrument/indices",
-    "/api/v1/orderBook/L2",
-    "/api/v1/trade",
-    "/api/v1/trade/bucketed",
-    "/api/v1/quote",
-    "/api/v1/funding",
+    "/api/v1/instrument/usdVolume",
+    "/api/v1/insurance",
+    "/api/v1/leaderboard",
     "/api/v1/liquidation",
+    "/api/v1/orderBook/L2",
+    "/api/v1/porl/snapshots",
+    "/api/v1/quote",
+    "/api/v1/quote/bucketed",
+    "/api/v1/schema",
+    "/api/v1/schema/websocketHelp",
     "/api/v1/settlement",
     "/api/v1/stats",
-    "/api/v1/order",
-    "/api/v1/position",
+    "/api/v1/stats/history",
+    "/api/v1/stats/historyUSD",
+    "/api/v1/trade",
+    "/api/v1/trade/bucketed",
+    "/api/v1/user/checkReferralCode",
+    "/api/v1/user/staking/tiers",
+    "/api/v1/wallet/assets",
+    "/api/v1/wallet/networks",
+    # account reads
+    "/api/v1/address",
+    "/api/v1/announcement/urgent",
+    "/api/v1/apiKey",
     "/api/v1/execution",
     "/api/v1/execution/tradeHistory",
+    "/api/v1/globalNotification",
+    "/api/v1/leaderboard/name",
+    "/api/v1/order",
+    "/api/v1/porl/nonce",
+    "/api/v1/position",
     "/api/v1/user",
+    "/api/v1/user/affiliateStatus",
+    "/api/v1/user/commission",
+    "/api/v1/user/csa",
+    "/api/v1/user/depositAddress",
+    "/api/v1/user/depositAddressInformation",
+    "/api/v1/user/executionHistory",
+    "/api/v1/user/getWalletTransferAccounts",
     "/api/v1/user/margin",
+    "/api/v1/user/quoteFillRatio",
+    "/api/v1/user/quoteValueRatio",
+    "/api/v1/user/staking",
+    "/api/v1/user/staking/instruments",
+    "/api/v1/user/tradingVolume",
+    "/api/v1/user/unstakingRequests",
     "/api/v1/user/wallet",
     "/api/v1/user/walletHistory",
-    "/api/v1/apiKey",
+    "/api/v1/user/walletSummary",
+    "/api/v1/userAffiliates",
+    "/api/v1/userEvent",
 )
+"""Every documented GET route: one request of the general budget."""
 
 OTHER_ACTIONS: tuple[tuple[str, str, bool], ...] = (
     ("POST", "/api/v1/order/cancelAllAfter", True),
+    ("POST", "/api/v1/order/closePosition", False),
     ("POST", "/api/v1/position/riskLimit", False),
+    ("POST", "/api/v1/chat", False),
+    ("POST", "/api/v1/address", False),
+    ("POST", "/api/v1/guild", False),
+    ("PUT", "/api/v1/guild", True),
+    ("POST", "/api/v1/guild/archive", False),
+    ("POST", "/api/v1/guild/join", False),
+    ("POST", "/api/v1/guild/kick", False),
+    ("POST", "/api/v1/guild/leave", False),
+    ("POST", "/api/v1/guild/shareTrades", True),
+    ("POST", "/api/v1/user/addSubaccount", False),
+    ("POST", "/api/v1/user/cancelWithdrawal", False),
+    ("POST", "/api/v1/user/communicationToken", True),
+    ("POST", "/api/v1/user/confirmEmail", False),
+    ("POST", "/api/v1/user/confirmWithdrawal", False),
+    ("POST", "/api/v1/user/logout", True),
+    ("POST", "/api/v1/user/preferences", True),
     ("POST", "/api/v1/user/requestWithdrawal", False),
+    ("POST", "/api/v1/user/unstakingRequests", False),
+    ("DELETE", "/api/v1/user/unstakingRequests", False),
+    ("POST", "/api/v1/user/updateSubaccount", True),
+    ("DELETE", "/api/v1/user/withdrawal", False),
+    ("POST", "/api/v1/user/walletTransfer", False),
 )
+"""Documented writes outside the second layer (method, path, idempotent): one request each."""
 
 
 def _rules() -> list[Rule]:
@@ -94,9 +171,19 @@ def _rules() -> list[Rule]:
         )
         for m, p in ORDER_ROUTES
     ]
-    rules += [Rule("GET", p, {"requests": 1}, source=SRC_LIMITS, primary="requests") for p in READ_ROUTES]
     rules += [
-        Rule(m, p, {"requests": 1}, kind="action", idempotent=idem, source=SRC_LIMITS, primary="requests")
+        Rule("GET", p, {"requests": 1}, source=SRC_LIMITS + "; " + SRC_ROUTES, primary="requests") for p in READ_ROUTES
+    ]
+    rules += [
+        Rule(
+            m,
+            p,
+            {"requests": 1},
+            kind="action",
+            idempotent=idem,
+            source=SRC_LIMITS + "; " + SRC_ROUTES,
+            primary="requests",
+        )
         for m, p, idem in OTHER_ACTIONS
     ]
     return rules

@@ -96,8 +96,14 @@ DOCUMENTED_INFO_TYPES: tuple[str, ...] = (
     "extraAgents",
     "leadingVaults",
     "userToMultiSigSigners",
+    "userDexAbstraction",
+    "alignedQuoteTokenInfo",
+    "perpDeployAuctionStatus",
+    "perpDexLimits",
+    "spotPairDeployAuctionStatus",
 )
-"""Documented info types at the default weight (20): listed so they are not reported unknown."""
+"""Documented info types at the default weight (20): listed so they are not reported unknown
+(info-endpoint pages: general, perpetuals, spot)."""
 
 ITEMS_PER_WEIGHT: Mapping[str, int] = {
     "recentTrades": 20,
@@ -188,6 +194,14 @@ EXCHANGE_ACTIONS: tuple[str, ...] = (
     "setReferrer",
     "reserveRequestWeight",
     "noop",
+    "topUpIsolatedOnlyMargin",
+    "sendAsset",
+    "cDeposit",
+    "cWithdraw",
+    "tokenDelegate",
+    "userDexAbstraction",
+    "agentEnableDexAbstraction",
+    "validatorL1Stream",
 )
 """Documented exchange action types, one rule each (so `ratekeeper rules` lists them); any other
 action type is priced by the same formula under a catch-all rule."""
@@ -245,14 +259,21 @@ def _limits(address_cap: float) -> list[Limit]:
             scope="address",
             source=SRC + " — cumulative cancel limit min(limit + 100000, 2 * limit)",
         ),
+        # The WebSocket connection cap: the official rate-limits page said "Maximum of 100 websocket
+        # connections" (old slug .../api/rate-limits; the copy scraped 2025-11-09 in
+        # rosssaunders/coincise docs/hyperliquid/rate_limits.md still has it), while its newer text
+        # at .../api/rate-limits-and-user-limits says "Maximum of 10 websocket connections" and adds
+        # "Maximum of 30 new websocket connections per minute" (quoted by the guilder-client-hyperliquid
+        # README on docs.rs and 2026 articles citing the official page). The newest official text
+        # wins: 10. Overridable with venue("hyperliquid", ws_connections=(100, WS_LEASE)).
         Limit(
             "ws_connections",
             10,
             WS_LEASE,
             algorithm="concurrent",
             scope="ip",
-            source=SRC + " — at most 10 simultaneous connections (a concurrent count, held by leases; "
-            "the period is the lease time)",
+            source=SRC + " — at most 10 simultaneous connections (newest text; older text said 100: see the "
+            "comment above) (a concurrent count, held by leases; the period is the lease time)",
         ),
         Limit("ws_new_connections", 30, 60, scope="ip", source=SRC + " — 30 new connections per minute"),
         Limit(

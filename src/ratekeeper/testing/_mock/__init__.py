@@ -9,6 +9,7 @@ below.
 from __future__ import annotations
 
 from . import binance as binance
+from . import bitmex as bitmex
 from . import hyperliquid as hyperliquid
 from . import kucoin as kucoin
 from ._core import (
@@ -23,11 +24,13 @@ from ._core import (
     venue_names,
 )
 from .binance import BinanceRules
+from .bitmex import BitmexRules
 from .hyperliquid import HyperliquidRules
 from .kucoin import KucoinFuturesRules, KucoinRules
 
 __all__ = [
     "BinanceRules",
+    "BitmexRules",
     "FixedWindow",
     "HyperliquidRules",
     "KucoinFuturesRules",
