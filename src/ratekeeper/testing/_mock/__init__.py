@@ -9,6 +9,7 @@ below.
 from __future__ import annotations
 
 from . import binance as binance
+from . import htx as htx
 from . import hyperliquid as hyperliquid
 from ._core import (
     FixedWindow,
@@ -22,11 +23,13 @@ from ._core import (
     venue_names,
 )
 from .binance import BinanceRules
+from .htx import HtxRules
 from .hyperliquid import HyperliquidRules
 
 __all__ = [
     "BinanceRules",
     "FixedWindow",
+    "HtxRules",
     "HyperliquidRules",
     "MockRequest",
     "MockResponse",
