@@ -270,7 +270,7 @@ COINM_CASES: list[Case] = [
         "POST",
         "/swap-api/v1/swap_switch_lever_rate",
         None,
-        {"swap_trade": 1, "swap_swap_switch_lever_rate": 1},
+        {"swap_trade": 1, "swap_switch_lever_rate": 1},
         (36, 3, "account"),
         "Switch Leverage: Rate Limit: 1 time per 3 seconds",
     ),
@@ -278,7 +278,7 @@ COINM_CASES: list[Case] = [
         "POST",
         "/swap-api/v1/swap_trigger_order",
         None,
-        {"swap_trade": 1, "swap_swap_trigger_order": 1},
+        {"swap_trade": 1, "swap_trigger_order": 1},
         (36, 3, "account"),
         "Place Trigger Order: Rate Limit: 5 times per second",
     ),
@@ -286,7 +286,7 @@ COINM_CASES: list[Case] = [
         "POST",
         "/swap-api/v1/swap_track_cancelall",
         None,
-        {"swap_trade": 1, "swap_swap_track_cancelall": 1},
+        {"swap_trade": 1, "swap_track_cancelall": 1},
         (36, 3, "account"),
         "Rate Limit: 5 times per second",
     ),
@@ -306,7 +306,7 @@ COINM_CASES: list[Case] = [
         "POST",
         "/api/v1/contract_tpsl_cancel",
         None,
-        {"futures_trade": 1, "futures_contract_tpsl_cancel": 1},
+        {"futures_trade": 1, "contract_tpsl_cancel": 1},
         (36, 3, "account"),
         "Rate Limit: 5times/1s",
     ),
@@ -314,7 +314,7 @@ COINM_CASES: list[Case] = [
         "POST",
         "/api/v1/contract_track_order",
         None,
-        {"futures_trade": 1, "futures_contract_track_order": 1},
+        {"futures_trade": 1, "contract_track_order": 1},
         (36, 3, "account"),
         "Rate Limit: 5times/1s",
     ),
@@ -544,3 +544,16 @@ def test_coinm_headers_and_errors_name_the_right_line() -> None:
     assert o.blocked_for == pytest.approx(60)
     [o] = COINM.feedback(200, {}, ban, now=NOW)
     assert (o.limit, o.blocked_for) == ("futures_trade", 300)
+
+
+def test_the_ccxt_adapter_gives_the_key_scope_a_digest_of_the_api_key() -> None:
+    ccxt = pytest.importorskip("ccxt")
+    from ratekeeper.adapters import ccxt as rkccxt
+
+    exchange = ccxt.htx({"apiKey": "k" * 32, "secret": "s" * 32})
+    rkccxt.limit(exchange, venue="htx", base_url="https://api.huobi.pro")
+    gate = rkccxt.gate_of(exchange)
+    assert gate is not None and gate.key is not None and gate.key.startswith("key:")
+    assert "k" * 32 not in gate.key  # only a digest is kept
+    plan = gate.plan("GET", "https://api.huobi.pro/v2/account/ledger")
+    assert plan is not None and plan.scope["key"] == gate.key

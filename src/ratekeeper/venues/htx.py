@@ -640,14 +640,13 @@ SWAP_ENDPOINTS: tuple[Endpoint, ...] = (
 )
 
 
-def _own_name(prefix: str, path: str) -> str:
+def _own_name(path: str) -> str:
+    """An endpoint's own limit is named after it: ``swap_trigger_order``, ``contract_tpsl_cancel``."""
     tail = re.sub(r"^/(linear-swap-api|swap-api|api)/v\d/", "", path)
-    return prefix + re.sub(r"[^a-z0-9]+", "_", tail.lower()).strip("_")
+    return re.sub(r"[^a-z0-9]+", "_", tail.lower()).strip("_")
 
 
-def _derivative(
-    endpoints: tuple[Endpoint, ...], pools: Mapping[str, str], prefix: str, src: str
-) -> tuple[list[Limit], list[Rule]]:
+def _derivative(endpoints: tuple[Endpoint, ...], pools: Mapping[str, str], src: str) -> tuple[list[Limit], list[Rule]]:
     """Own limits and rules for one business line; ``pools`` maps the general budgets to this
     venue's limit names."""
     limits: list[Limit] = []
@@ -658,7 +657,7 @@ def _derivative(
         if pool is not None:
             cost[pools[pool]] = 1
         if own is not None:
-            name = _own_name(prefix, path)
+            name = _own_name(path)
             capacity, period = own
             scope = "ip" if pool is None or pool in ("public", "market") else "account"
             limits.append(
@@ -734,7 +733,7 @@ def _usdtm() -> tuple[list[Limit], list[Rule]]:
         _market_limit(SRC_USDTM),
     ]
     pools = {"trade": "trade", "read": "read", "public": "public", "market": "market"}
-    own, rules = _derivative(USDTM_ENDPOINTS, pools, "", SRC_USDTM)
+    own, rules = _derivative(USDTM_ENDPOINTS, pools, SRC_USDTM)
     rules += [
         Rule("GET", "/linear-swap-ex/market/*", {"market": 1}, source=SRC_USDTM, primary="market"),
         Rule("GET", "/v2/linear-swap-ex/market/*", {"market": 1}, source=SRC_USDTM, primary="market"),
@@ -777,8 +776,8 @@ def _coinm() -> tuple[list[Limit], list[Rule]]:
     ]
     swap = {"trade": "swap_trade", "read": "swap_read", "public": "swap_public", "market": "market"}
     futures = {"trade": "futures_trade", "read": "futures_read", "public": "futures_public", "market": "market"}
-    own_swap, rules = _derivative(SWAP_ENDPOINTS, swap, "swap_", SRC_COINM_SWAP)
-    own_futures, more = _derivative(FUTURES_ENDPOINTS, futures, "futures_", SRC_FUTURES)
+    own_swap, rules = _derivative(SWAP_ENDPOINTS, swap, SRC_COINM_SWAP)
+    own_futures, more = _derivative(FUTURES_ENDPOINTS, futures, SRC_FUTURES)
     rules += more
     rules += [
         Rule("GET", path, {"market": 1}, source=src, primary="market")
