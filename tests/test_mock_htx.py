@@ -6,11 +6,13 @@ from __future__ import annotations
 import pytest
 
 from ratekeeper.testing import FakeClock
-from ratekeeper.testing._mock import HtxRules, MockRequest, MockResponse, rules_for
+from ratekeeper.testing._mock import HtxRules, HtxUsdtmRules, MockRequest, MockResponse, rules_for
 from ratekeeper.venues import venue
 
 T0 = 1_700_000_000.0  # a multiple of 2 s: windows start here
 SPOT = venue("htx")
+SWAP = venue("htx_usdtm")
+T3 = 1_700_000_001.0  # a multiple of 3 s
 
 
 def _req(method: str, path: str, key: str | None = "key-a", ip: str = "10.0.0.1") -> MockRequest:
@@ -99,3 +101,56 @@ def test_the_venue_reads_the_mock_signals(htx: HtxRules) -> None:
     valuation = _feedback(htx.handle(_req("GET", "/v2/account/valuation")), "GET", "/v2/account/valuation")
     assert ("account_valuation", None, 1.0) in valuation
     assert htx.stats().rejected_429 == 3
+
+
+# ------------------------------------------------------------------------------ USDT-M
+
+
+@pytest.fixture
+def usdtm() -> tuple[HtxUsdtmRules, FakeClock]:
+    clock = FakeClock(T3)
+    return HtxUsdtmRules(clock=clock.now, uids={"key-a": "uid-1", "key-b": "uid-1"}), clock
+
+
+def test_usdtm_trade_and_read_are_separate_budgets_per_uid(usdtm: tuple[HtxUsdtmRules, FakeClock]) -> None:
+    rules, clock = usdtm
+    assert rules_for("htx_usdtm") is HtxUsdtmRules
+    order = "/linear-swap-api/v1/swap_cross_order"
+    for i in range(72):
+        answer = rules.handle(_req("POST", order, key="key-a" if i % 2 else "key-b"))
+        assert answer.json()["status"] == "ok"
+    assert answer.headers["ratelimit-remaining"] == "0"
+    refused = rules.handle(_req("POST", order))
+    assert refused.status == 200 and refused.json()["err_code"] == 1032
+    assert rules.handle(_req("POST", "/linear-swap-api/v1/swap_cross_account_info")).json()["status"] == "ok"
+    assert rules.handle(_req("POST", order, key="key-other")).json()["status"] == "ok"  # another UID
+    clock.advance(3.0)
+    assert rules.handle(_req("POST", order)).json()["status"] == "ok"
+
+
+def test_usdtm_public_budgets_and_unsigned_requests(usdtm: tuple[HtxUsdtmRules, FakeClock]) -> None:
+    rules, _clock = usdtm
+    for _ in range(240):
+        assert rules.handle(_req("GET", "/linear-swap-api/v1/swap_index", key=None)).status == 200
+    assert rules.handle(_req("GET", "/linear-swap-api/v1/swap_funding_rate", key=None)).status == 429
+    assert rules.handle(_req("GET", "/linear-swap-ex/market/depth", key=None)).status == 200
+    unsigned = rules.handle(_req("POST", "/linear-swap-api/v1/swap_cross_order", key=None))
+    assert unsigned.json()["err_code"] == 1002
+    weighed = SWAP.weigh("POST", "/linear-swap-api/v1/swap_cross_order")
+    assert SWAP.feedback(unsigned.status, unsigned.headers, unsigned.body, weighed, now=T3) == []
+    assert rules.handle(_req("GET", "/nothing")).status == 404
+
+
+def test_usdtm_signals_are_read_by_the_venue(usdtm: tuple[HtxUsdtmRules, FakeClock]) -> None:
+    rules, _clock = usdtm
+    path = "/linear-swap-api/v1/swap_cross_account_info"
+    weighed = SWAP.weigh("POST", path)
+    ok = rules.handle(_req("POST", path))
+    [o] = SWAP.feedback(ok.status, ok.headers, ok.body, weighed, now=T3)
+    assert (o.limit, o.cap, o.remaining, o.reset_after) == ("read", 72, 71, 3.0)
+    for _ in range(71):
+        rules.handle(_req("POST", path))
+    refused = rules.handle(_req("POST", path))
+    out = SWAP.feedback(refused.status, refused.headers, refused.body, weighed, now=T3)
+    assert [(o.limit, o.remaining) for o in out if o.blocked_for is None] == [("read", 0)]
+    assert [(o.limit, o.blocked_for) for o in out if o.blocked_for is not None] == [("read", 3.0)]

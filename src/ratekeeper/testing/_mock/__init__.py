@@ -23,13 +23,14 @@ from ._core import (
     venue_names,
 )
 from .binance import BinanceRules
-from .htx import HtxRules
+from .htx import HtxRules, HtxUsdtmRules
 from .hyperliquid import HyperliquidRules
 
 __all__ = [
     "BinanceRules",
     "FixedWindow",
     "HtxRules",
+    "HtxUsdtmRules",
     "HyperliquidRules",
     "MockRequest",
     "MockResponse",

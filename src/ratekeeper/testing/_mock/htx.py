@@ -1,4 +1,5 @@
-"""HTX spot as the mock venue enforces it (a small subset of endpoints, every signal).
+"""HTX spot (``htx``) and USDT-M swaps (``htx_usdtm``) as the mock venue enforces them (a
+small subset of endpoints, every signal; the USDT-M rules are on :class:`HtxUsdtmRules`).
 
 Written from HTX's spot documents (https://huobiapi.github.io/docs/spot/v1/en/), independently
 of ``ratekeeper.venues``.
@@ -40,7 +41,7 @@ from typing import Any
 
 from ._core import FixedWindow, MockRequest, MockResponse, VenueRules, json_response, register_venue
 
-__all__ = ["HtxRules"]
+__all__ = ["HtxRules", "HtxUsdtmRules"]
 
 LEGACY_PER_SECOND = 10
 
@@ -204,3 +205,122 @@ class HtxRules(VenueRules):
         if path == "/v1/order/cancelAllOrders":
             return {"status": "ok", "data": {"success-count": 0, "failed-count": 0, "next-id": -1}}
         return {"status": "ok", "data": []}
+
+
+# ---------------------------------------------------------------------------------- USDT-M
+
+USDTM_LIMITS: Mapping[str, tuple[str, int, float]] = MappingProxyType(
+    {
+        "trade": ("uid", 72, 3.0),
+        "read": ("uid", 72, 3.0),
+        "public": ("ip", 240, 3.0),
+        "market": ("ip", 800, 1.0),
+    }
+)
+"""Budget -> (scope, capacity, seconds at the default period of 3 s), from the USDT-M page's
+"API Rate Limit Illustration"."""
+
+USDTM_ENDPOINTS: Mapping[tuple[str, str], str] = MappingProxyType(
+    {
+        ("POST", "/linear-swap-api/v1/swap_cross_order"): "trade",
+        ("POST", "/linear-swap-api/v1/swap_cross_cancel"): "trade",
+        ("POST", "/linear-swap-api/v1/swap_cross_account_info"): "read",
+        ("POST", "/linear-swap-api/v1/swap_cross_position_info"): "read",
+        ("GET", "/linear-swap-api/v1/swap_index"): "public",
+        ("GET", "/linear-swap-api/v1/swap_funding_rate"): "public",
+        ("GET", "/linear-swap-ex/market/depth"): "market",
+        ("GET", "/linear-swap-ex/market/history/kline"): "market",
+    }
+)
+
+
+@register_venue
+class HtxUsdtmRules(VenueRules):
+    """HTX USDT-M swaps for a few endpoints: ``trade`` 72 and ``read`` 72 per 3 s per UID,
+    ``public`` 240 per 3 s and ``market`` 800 per second per IP, clock-aligned windows.
+
+    Private answers carry ``ratelimit-limit``, ``ratelimit-interval`` (ms),
+    ``ratelimit-remaining`` and ``ratelimit-reset`` (epoch ms) for the budget the endpoint
+    spends; over it, nothing is charged and the answer is HTTP 200 ``{"status": "error",
+    "err_code": 1032, "err_msg": "The number of access exceeded the limit."}``; over a public
+    budget, HTTP 429. A private request without ``AccessKeyId`` gets err_code 1002 (not a rate
+    limit). Options: ``uids`` (API key -> UID).
+    """
+
+    name = "htx_usdtm"
+    default_period = 3.0
+
+    def __init__(
+        self,
+        *,
+        period: float | None = None,
+        clock: Callable[[], float],
+        uids: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(period=period, clock=clock)
+        if uids is not None and not all(isinstance(k, str) and isinstance(v, str) for k, v in uids.items()):
+            raise ValueError("uids must map API keys (str) to UIDs (str)")
+        self.uids: Mapping[str, str] = MappingProxyType(dict(uids or {}))
+        self.windows: dict[tuple[str, str], FixedWindow] = {}
+
+    @property
+    def capacity(self) -> float:
+        """The public non-market budget per IP per ``period`` (240 per 3 s)."""
+        return float(USDTM_LIMITS["public"][1])
+
+    def _reset_state(self) -> None:
+        self.windows.clear()
+
+    def _handle(self, request: MockRequest, now: float) -> MockResponse:
+        path = request.path.rstrip("/") or "/"
+        budget = USDTM_ENDPOINTS.get((request.method, path))
+        if budget is None:
+            known = any(p == path for _, p in USDTM_ENDPOINTS)
+            return MockResponse(405 if known else 404, b"Not Found", content_type="text/plain")
+        kind = f"{request.method} {path}"
+        scope, capacity, seconds = USDTM_LIMITS[budget]
+        ms = int(now * 1000)
+        access_key = request.query.get("AccessKeyId")
+        if scope == "uid" and not access_key:
+            self.recorder.accept(request.ip, kind)
+            self.recorder.error("1002")
+            body = {
+                "status": "error",
+                "err_code": 1002,
+                "err_msg": "Abnormal service. Please try again later.",
+                "ts": ms,
+            }
+            return json_response(200, body)
+        who = self.uids.get(str(access_key), str(access_key)) if scope == "uid" else request.ip
+        window = self.windows.get((budget, who))
+        if window is None:
+            window = self.windows[(budget, who)] = FixedWindow(seconds * self.scale)
+        reset = str(round(window.resets_at(now) * 1000))
+        if not window.fits(now, 1, capacity):
+            self.recorder.reject(429, kind)
+            if scope == "ip":
+                return json_response(429, {"status": "error", "err_code": 429, "err_msg": "Too Many Requests"})
+            headers = self._headers(capacity, window.period, 0, reset)
+            body = {
+                "status": "error",
+                "err_code": 1032,
+                "err_msg": "The number of access exceeded the limit.",
+                "ts": ms,
+            }
+            return json_response(200, body, headers)
+        total = window.add(now, 1)
+        self.recorder.accept(request.ip, kind)
+        self.recorder.charge(request.ip, 1.0, total, now)
+        headers = (
+            self._headers(capacity, window.period, capacity - math.ceil(total - 1e-9), reset) if scope == "uid" else {}
+        )
+        return json_response(200, {"status": "ok", "data": [], "ts": ms}, headers)
+
+    @staticmethod
+    def _headers(capacity: int, period: float, remaining: int, reset: str) -> dict[str, str]:
+        return {
+            "ratelimit-limit": str(capacity),
+            "ratelimit-interval": str(round(period * 1000)),
+            "ratelimit-remaining": str(max(0, remaining)),
+            "ratelimit-reset": reset,
+        }
