@@ -16,6 +16,7 @@ ALL = [
     "bitmex",
     "bybit",
     "htx",
+    "htx_coinm",
     "htx_usdtm",
     "hyperliquid",
     "kucoin",

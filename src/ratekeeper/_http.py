@@ -84,6 +84,7 @@ DEFAULT_MARGINS: Mapping[str, float] = {
     "kucoin_futures": 0.1,
     "bitmex": 0.1,
     "htx": 0.05,
+    "htx_coinm": 0.05,
     "htx_usdtm": 0.05,
     "okx": 0.05,
     "bybit": 0.05,
@@ -376,8 +377,9 @@ class Gate(Generic[L]):
     """A venue, a limiter and everything the integrations decide without doing I/O.
 
     ``base_url`` is the venue's API origin: requests to any other host are not the venue's
-    (:meth:`plan` returns ``None``) and pass through untouched. ``ip``, ``account`` and
-    ``address`` are the scope values the caller knows (the request's own values, such as a
+    (:meth:`plan` returns ``None``) and pass through untouched. ``ip``, ``account``,
+    ``address`` and ``key`` (an API key's label, for budgets counted per key such as HTX's
+    legacy one) are the scope values the caller knows (the request's own values, such as a
     Hyperliquid ``vaultAddress``, take precedence). ``priority`` maps a weighed request to its
     limiter priority (default :func:`default_priority`). ``rng`` draws the backoff jitter.
     ``router``: the :class:`~ratekeeper.proxies.ProxyRouter` of a proxy pool, if any (each
@@ -396,6 +398,7 @@ class Gate(Generic[L]):
         "base_url",
         "estimates",
         "ip",
+        "key",
         "limiter",
         "priority",
         "retry",
@@ -414,6 +417,7 @@ class Gate(Generic[L]):
         ip: str | None = None,
         account: str | None = None,
         address: str | None = None,
+        key: str | None = None,
         retry: RetryPolicy | None = None,
         priority: PriorityFn | None = None,
         rng: random.Random | None = None,
@@ -431,6 +435,7 @@ class Gate(Generic[L]):
         self.ip = ip
         self.account = account
         self.address = address
+        self.key = key
         self.retry = retry if retry is not None else RetryPolicy()
         self.priority: PriorityFn = priority if priority is not None else default_priority
         self.rng = rng if rng is not None else random.Random()
@@ -506,9 +511,14 @@ class Gate(Generic[L]):
 
     def _scope(self, weighed: Weighed, ip: str | None, *, force_ip: bool = False) -> dict[str, str]:
         known: dict[str, str] = {}
-        for key, value in (("ip", ip or self.ip), ("account", self.account), ("address", self.address)):
+        for name, value in (
+            ("ip", ip or self.ip),
+            ("account", self.account),
+            ("address", self.address),
+            ("key", self.key),
+        ):
             if value is not None:
-                known[key] = value
+                known[name] = value
         known.update(weighed.scope)  # what the request itself names wins over the defaults
         if force_ip and ip is not None:
             known["ip"] = ip  # ...except the IP a proxy pool sends it from
@@ -691,6 +701,7 @@ def build_gate(
     ip: str | None = None,
     account: str | None = None,
     address: str | None = None,
+    key: str | None = None,
     retry: RetryPolicy | None = None,
     priority: PriorityFn | None = None,
     margin: MarginArg = None,
@@ -732,6 +743,7 @@ def build_gate(
         ip=ip,
         account=account,
         address=address,
+        key=key,
         retry=retry,
         priority=priority,
         router=router,

@@ -141,6 +141,7 @@ def _options(
     clock: Clock | None,
     testnet: bool,
     estimates: EstimatesArg,
+    key: str | None = None,
 ) -> dict[str, Any]:
     return {
         "base_url": base_url,
@@ -149,6 +150,7 @@ def _options(
         "ip": ip,
         "account": account,
         "address": address,
+        "key": key,
         "retry": retry,
         "priority": priority,
         "margin": margin,
@@ -414,6 +416,7 @@ class Client(httpx.Client):
         ip: str | None = None,
         account: str | None = None,
         address: str | None = None,
+        key: str | None = None,
         retry: RetryPolicy | None = None,
         priority: PriorityFn | None = None,
         margin: MarginArg = None,
@@ -424,7 +427,7 @@ class Client(httpx.Client):
         **kwargs: Any,
     ) -> None:
         opts = _options(
-            base_url, store, proxy_pool, ip, account, address, retry, priority, margin, clock, testnet, estimates
+            base_url, store, proxy_pool, ip, account, address, retry, priority, margin, clock, testnet, estimates, key
         )
         gate = build_gate(venue, Limiter, limiter=limiter, **opts)
         inherited = _inherited(kwargs)
@@ -484,6 +487,7 @@ class AsyncClient(httpx.AsyncClient):
         ip: str | None = None,
         account: str | None = None,
         address: str | None = None,
+        key: str | None = None,
         retry: RetryPolicy | None = None,
         priority: PriorityFn | None = None,
         margin: MarginArg = None,
@@ -494,7 +498,7 @@ class AsyncClient(httpx.AsyncClient):
         **kwargs: Any,
     ) -> None:
         opts = _options(
-            base_url, store, proxy_pool, ip, account, address, retry, priority, margin, clock, testnet, estimates
+            base_url, store, proxy_pool, ip, account, address, retry, priority, margin, clock, testnet, estimates, key
         )
         gate = build_gate(venue, AsyncLimiter, limiter=limiter, **opts)
         inherited = _inherited(kwargs)

@@ -224,8 +224,9 @@ class Session(requests.Session):
     ``testnet=True``): relative URLs are joined to it; requests to other hosts pass through
     untouched. ``store``: where the budget lives (``"sqlite:///…"`` to share it between
     processes). ``limiter``: a ready :class:`~ratekeeper.Limiter` instead (then ``store``,
-    ``margin`` and ``clock`` are not accepted). ``ip``, ``account``, ``address``: the scope
-    values this session spends. ``retry``: a :class:`RetryPolicy` for idempotent reads.
+    ``margin`` and ``clock`` are not accepted). ``ip``, ``account``, ``address``, ``key``
+    (an API key's label, for budgets per key such as HTX's legacy one): the scope values
+    this session spends. ``retry``: a :class:`RetryPolicy` for idempotent reads.
     ``priority``: weighed request → limiter priority. ``margin``: seconds added to each window
     for network transit jitter: by default measured (a :class:`~ratekeeper.TransitMargin`
     starting at the venue's default, set from the time each request's answer took, widened
@@ -255,6 +256,7 @@ class Session(requests.Session):
         ip: str | None = None,
         account: str | None = None,
         address: str | None = None,
+        key: str | None = None,
         retry: RetryPolicy | None = None,
         priority: PriorityFn | None = None,
         margin: MarginArg = None,
@@ -273,6 +275,7 @@ class Session(requests.Session):
             ip=ip,
             account=account,
             address=address,
+            key=key,
             retry=retry,
             priority=priority,
             margin=margin,

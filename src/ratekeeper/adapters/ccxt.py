@@ -510,6 +510,7 @@ def limit(
     ip: str | None = None,
     account: str | None = None,
     address: str | None = None,
+    key: str | None = None,
     retry: RetryPolicy | None = None,
     priority: PriorityFn | None = None,
     margin: MarginArg = None,
@@ -526,10 +527,11 @@ def limit(
     process. ``venue``: the ratekeeper rules to weigh requests by (default: :data:`VENUES` by
     ccxt id; ``False``: ccxt's declared costs only). ``base_url``: the venue origin those
     rules cover (default: from ccxt's ``urls['api']``, so a sandbox or a mock URL works).
-    ``ip``, ``account``, ``address``: scope values (defaults: none, a digest of ``apiKey``,
-    ``walletAddress``). ``retry``, ``priority``, ``margin``, ``clock``, ``estimates``: as for
-    :class:`ratekeeper.requests.Session`. ``burst``: seconds of ccxt's rate the ccxt-cost
-    bucket holds.
+    ``ip``, ``account``, ``address``, ``key``: scope values (defaults: none, a digest of
+    ``apiKey``, ``walletAddress``, a digest of ``apiKey``; ``key`` is the dimension of budgets
+    counted per API key, such as HTX's legacy one). ``retry``, ``priority``, ``margin``,
+    ``clock``, ``estimates``: as for :class:`ratekeeper.requests.Session`. ``burst``: seconds
+    of ccxt's rate the ccxt-cost bucket holds.
 
     Raises :class:`~ratekeeper.adapters.UnsupportedVersion` for a ccxt outside
     :data:`SUPPORTED` (unless ``allow_untested``), ``ValueError`` for an instance already
@@ -565,6 +567,7 @@ def limit(
                 ip=ip,
                 account=account or _account(exchange),
                 address=address or _address(exchange),
+                key=key or _account(exchange),
                 retry=retry,
                 priority=priority,
                 estimates=estimates,
@@ -585,6 +588,7 @@ def limit(
                 ip=ip,
                 account=account or _account(exchange),
                 address=address or _address(exchange),
+                key=key or _account(exchange),
                 retry=retry,
                 priority=priority,
                 estimates=estimates,

@@ -26,6 +26,7 @@ _VENUES: Mapping[str, _Entry] = MappingProxyType(
         "binance_usdm": _Entry(binance.build_usdm, binance.OPTIONS),
         "bitmex": _Entry(bitmex.build, bitmex.OPTIONS),
         "htx": _Entry(htx.build_spot, htx.OPTIONS),
+        "htx_coinm": _Entry(htx.build_coinm, htx.OPTIONS),
         "htx_usdtm": _Entry(htx.build_usdtm, htx.OPTIONS),
         "kucoin": _Entry(kucoin.build, kucoin.OPTIONS),
         "kucoin_futures": _Entry(kucoin.build_futures, kucoin.OPTIONS),

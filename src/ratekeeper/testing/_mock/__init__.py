@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from . import binance as binance
 from . import bitmex as bitmex
+from . import htx as htx
 from . import hyperliquid as hyperliquid
 from . import kucoin as kucoin
 from ._core import (
@@ -25,6 +26,7 @@ from ._core import (
 )
 from .binance import BinanceRules
 from .bitmex import BitmexRules
+from .htx import HtxRules, HtxUsdtmRules
 from .hyperliquid import HyperliquidRules
 from .kucoin import KucoinFuturesRules, KucoinRules
 
@@ -32,6 +34,8 @@ __all__ = [
     "BinanceRules",
     "BitmexRules",
     "FixedWindow",
+    "HtxRules",
+    "HtxUsdtmRules",
     "HyperliquidRules",
     "KucoinFuturesRules",
     "KucoinRules",
