@@ -30,7 +30,9 @@ CASES: list[tuple[str, str, Any, dict[str, float]]] = [
         {"place_order": 1, "sub_account_orders": 1},
     ),  # 1-order batch = single
     ("POST", "/api/v5/trade/cancel-batch-orders", [SWAP] * 4, {"cancel_batch_orders": 4}),
-    ("POST", "/api/v5/trade/amend-batch-orders", [SWAP, SPOT], {"amend_batch_orders": 2, "sub_account_orders": 1}),
+    # two instruments, one order each: each instrument's budget spends 1 (the other share is
+    # charged by the HTTP integrations under its own scope, see instrument_charges)
+    ("POST", "/api/v5/trade/amend-batch-orders", [SWAP, SPOT], {"amend_batch_orders": 1, "sub_account_orders": 1}),
     ("POST", "/api/v5/trade/close-position", SWAP, {"close_position": 1}),  # 20 per 2 s
     ("POST", "/api/v5/trade/cancel-all-after", {"timeOut": "10"}, {"cancel_all_after": 1}),  # 1 per s
     ("GET", "/api/v5/trade/order", {"instId": "BTC-USDT", "ordId": "1"}, {"order_details": 1}),  # 60 per 2 s
@@ -90,9 +92,14 @@ def test_scopes_key_on_instrument_or_option_family() -> None:
     assert tickers.scope_for(ip="1.2.3.4")["ip+inst_type"] == "1.2.3.4|SWAP"
 
 
-def test_unknown_endpoints_share_the_other_limit() -> None:
-    assert V.cost("GET", "/api/v5/asset/balances") == {"other": 1}
-    assert V.limits["other"].capacity == 5
+def test_unknown_endpoints_are_priced_by_class() -> None:
+    # private (per user id) -> "other"; public (market/public/rubik) -> the per-IP "public_other"
+    assert V.cost("GET", "/api/v5/asset/not-yet-documented") == {"other": 1}
+    assert V.cost("GET", "/api/v5/market/not-yet-documented") == {"public_other": 1}
+    assert V.cost("GET", "/api/v5/copytrading/public-not-yet") == {"public_other": 1}
+    assert (V.limits["other"].capacity, V.limits["other"].period, V.limits["other"].scope) == (5, 2, "account")
+    other = V.limits["public_other"]
+    assert (other.capacity, other.period, other.scope) == (5, 2, "ip")
 
 
 def test_50011_blocks_the_endpoint_limit() -> None:
