@@ -395,3 +395,21 @@ def test_contract_signatures() -> None:
         assert first.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD, cls
         for name, default in (("base_url", None), ("store", "memory://"), ("proxy_pool", None)):
             assert params[name].kind is inspect.Parameter.KEYWORD_ONLY and params[name].default == default, (cls, name)
+
+
+def test_okx_batch_across_instruments_plans_one_share_per_other_instrument() -> None:
+    g = gate("okx", account="acct", ip="1.2.3.4")
+    btc = {"instId": "BTC-USDT-SWAP", "side": "buy", "sz": "1"}
+    eth = {**btc, "instId": "ETH-USDT-SWAP"}
+    opt = {**btc, "instId": "BTC-USD-250328-50000-C"}  # options: limited per instrument family
+    p = plan_of(g, "POST", "/api/v5/trade/batch-orders", [btc, eth, btc, opt])
+    assert p.cost == {"batch_orders": 2, "sub_account_orders": 4}
+    assert p.scope["account+instrument"] == "acct|BTC-USDT-SWAP"
+    assert [(dict(c), s["account+instrument"]) for c, s in p.shares] == [
+        ({"batch_orders": 1.0}, "acct|ETH-USDT-SWAP"),
+        ({"batch_orders": 1.0}, "acct|BTC-USD"),
+    ]
+    moved = g.with_ip(p, "5.6.7.8")
+    assert [s["ip"] for _, s in moved.shares] == ["5.6.7.8", "5.6.7.8"]
+    single = plan_of(g, "POST", "/api/v5/trade/batch-orders", [btc, btc])
+    assert single.shares == () and single.cost == {"batch_orders": 2, "sub_account_orders": 2}

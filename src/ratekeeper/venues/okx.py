@@ -13,10 +13,12 @@ the per-IP ``public_other`` limit, any other the per-account ``other`` limit.
 
 A batch across instruments: the per-instrument limits are spent per instrument ("Rate limits
 are defined on the Instrument ID level"), so a batch touching three instruments spends each
-one's budget by its own count. :class:`Weighed` ``detail["instruments"]`` carries that split
-(instrument -> orders); the cost charges the largest share to the request's ``instrument``
-scope, and the HTTP integrations (``ratekeeper._http``) charge the other instruments' shares
-under their own scope values (see :func:`instrument_charges`).
+one's budget by its own count. The cost charges the largest share to the request's
+``instrument`` scope; :class:`Weighed` ``detail["shares"]`` lists the other instruments'
+shares as ``(cost, {"instrument": …})`` pairs, which the HTTP integrations acquire under
+their own scope values with the request, and settle or release with it
+(``detail["instruments"]`` has the whole split, instrument -> orders). A caller of
+``venue.weigh`` that acquires by hand charges those shares itself.
 """
 
 from __future__ import annotations
@@ -26,10 +28,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._limits import Limit, Observation
-from ._model import Feedback, Request, Rule, Rules, Venue, Weighed, by_name
+from ._model import Feedback, Request, Rule, Rules, Venue, by_name
 from ._signals import block, retry_after, source
 
-__all__ = ["FILL_RATIO_TIERS", "OPTIONS", "build", "instrument_charges", "is_private", "order_cap_for_fill_ratio"]
+__all__ = ["FILL_RATIO_TIERS", "OPTIONS", "build", "is_private", "order_cap_for_fill_ratio"]
 
 DOCS = "https://www.okx.com/docs-v5/en/"
 SRC = source(
@@ -675,21 +677,11 @@ def _detail_for(endpoints: tuple[_E, ...]) -> Callable[[Request], Mapping[str, A
         counts = _split(request)
         if len(_orders(request)) < 2 or len(counts) < 2:
             return {}
-        return {"instruments": dict(counts), "instrument_limit": limit}
+        largest = _largest(counts)
+        shares = tuple(({limit: float(n)}, {"instrument": inst}) for inst, n in counts.items() if inst != largest)
+        return {"instruments": dict(counts), "shares": shares}
 
     return detail
-
-
-def instrument_charges(weighed: Weighed) -> list[tuple[dict[str, float], str]]:
-    """The per-instrument shares of a batch across instruments that :attr:`Weighed.cost`
-    does not carry: ``(cost, instrument)`` for every instrument but the one charged in the
-    cost (whose scope is ``weighed.scope["instrument"]``). Empty for anything else."""
-    counts = weighed.detail.get("instruments")
-    limit = weighed.detail.get("instrument_limit")
-    if not isinstance(counts, Mapping) or not isinstance(limit, str) or limit not in weighed.cost:
-        return []
-    charged = weighed.scope.get("instrument")
-    return [({limit: float(n)}, str(inst)) for inst, n in counts.items() if inst != charged and n]
 
 
 def _limits(order_cap: int) -> list[Limit]:
