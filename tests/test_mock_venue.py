@@ -125,7 +125,7 @@ def cancels(n: int) -> dict[str, Any]:
 
 
 def test_constructor_validates_and_url_needs_a_running_server() -> None:
-    with pytest.raises(ValueError, match=r"unknown venue 'nowhere'.*binance, hyperliquid"):
+    with pytest.raises(ValueError, match=r"unknown venue 'nowhere'.*binance, bybit, hyperliquid, okx"):
         MockVenue("nowhere")
     for bad in (0, -1.0, math.nan, math.inf):
         with pytest.raises(ValueError, match="period"):

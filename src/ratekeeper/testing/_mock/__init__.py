@@ -9,7 +9,9 @@ below.
 from __future__ import annotations
 
 from . import binance as binance
+from . import bybit as bybit
 from . import hyperliquid as hyperliquid
+from . import okx as okx
 from ._core import (
     FixedWindow,
     MockRequest,
@@ -22,15 +24,19 @@ from ._core import (
     venue_names,
 )
 from .binance import BinanceRules
+from .bybit import BybitRules
 from .hyperliquid import HyperliquidRules
+from .okx import OkxRules
 
 __all__ = [
     "BinanceRules",
+    "BybitRules",
     "FixedWindow",
     "HyperliquidRules",
     "MockRequest",
     "MockResponse",
     "MockStats",
+    "OkxRules",
     "SlidingWindow",
     "VenueRules",
     "register_venue",
