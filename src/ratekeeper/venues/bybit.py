@@ -90,6 +90,7 @@ def _a(
 
 
 SRC_SPREAD = source(DOCS + "#spread-trading", "Spread Trading table")
+SRC_PRO = source(DOCS + "/rules-for-pros/apilimit-set", "and /apilimit-query: API rate limit 50 req per second")
 SRC_BROKER = source("https://bybit-exchange.github.io/docs/v5/broker/", "each endpoint's 'API rate limit' line")
 
 FIXED: tuple[_Endpoint, ...] = (
@@ -153,6 +154,9 @@ FIXED: tuple[_Endpoint, ...] = (
     _Endpoint("spread_order_realtime", "GET", "/v5/spread/order/realtime", 50, src=SRC_SPREAD),
     _Endpoint("spread_order_history", "GET", "/v5/spread/order/history", 50, src=SRC_SPREAD),
     _Endpoint("spread_execution_list", "GET", "/v5/spread/execution/list", 50, src=SRC_SPREAD),
+    # PRO rate-limit management (each endpoint's page: "API rate limit: 50 req per second")
+    _Endpoint("apilimit_set", "POST", "/v5/apilimit/set", 50, kind="action", src=SRC_PRO, idempotent=True),
+    _Endpoint("apilimit_query", "GET", "/v5/apilimit/query", 50, src=SRC_PRO),
     # Broker (each endpoint's page)
     _Endpoint("broker_account_info", "GET", "/v5/broker/account-info", 10, src=SRC_BROKER),
     _Endpoint("broker_earnings_info", "GET", "/v5/broker/earnings-info", 10, src=SRC_BROKER),
