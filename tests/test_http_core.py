@@ -3,6 +3,7 @@ verdicts per signal, body parsing, option checks. No sockets, no sleeping."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 import random
@@ -413,3 +414,21 @@ def test_okx_batch_across_instruments_plans_one_share_per_other_instrument() -> 
     assert [s["ip"] for _, s in moved.shares] == ["5.6.7.8", "5.6.7.8"]
     single = plan_of(g, "POST", "/api/v5/trade/batch-orders", [btc, btc])
     assert single.shares == () and single.cost == {"batch_orders": 2, "sub_account_orders": 2}
+
+
+def test_a_share_that_cannot_be_acquired_returns_everything() -> None:
+    from ratekeeper._http import _take_shares
+
+    g = gate("okx", account="acct")
+    btc = {"instId": "BTC-USDT-SWAP", "side": "buy", "sz": "1"}
+    p = plan_of(g, "POST", "/api/v5/trade/batch-orders", [btc, btc, {**btc, "instId": "ETH-USDT-SWAP"}])
+    bad = dataclasses.replace(p, shares=(*p.shares, ({"batch_orders": 301.0}, p.scope)))  # over the capacity
+    first = g.limiter.acquire(p.cost, scope=p.scope)
+    with pytest.raises(rk.CostExceedsCapacity):
+        _take_shares(g.limiter, bad, first)
+    assert all(s.used == 0 for s in g.limiter.statistics())  # the main grant and the first share given back
+    grant = _take_shares(g.limiter, p, g.limiter.acquire(p.cost, scope=p.scope))
+    used = {(s.limit, s.scope): s.used for s in g.limiter.statistics() if s.used}
+    assert used[("batch_orders", "acct|BTC-USDT-SWAP")] == 2 and used[("batch_orders", "acct|ETH-USDT-SWAP")] == 1
+    grant.release()
+    assert all(s.used == 0 for s in g.limiter.statistics())
