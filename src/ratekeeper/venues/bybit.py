@@ -192,6 +192,14 @@ PUBLIC: tuple[str, ...] = (
     "/v5/market/risk-limit",
     "/v5/market/delivery-price",
     "/v5/market/account-ratio",
+    "/v5/market/index-price-components",
+    "/v5/market/price-limit",
+    "/v5/market/adlAlert",
+    "/v5/market/fee-group-info",
+    "/v5/spread/instrument",
+    "/v5/spread/orderbook",
+    "/v5/spread/tickers",
+    "/v5/spread/recent-trade",
     "/v5/spot-margin-trade/data",
     "/v5/spot-margin-trade/collateral",
     "/v5/crypto-loan/loanable-data",
@@ -261,6 +269,7 @@ UNLISTED: tuple[tuple[str, str], ...] = (
     ("GET", "/v5/user/sub-apikeys"),
     ("GET", "/v5/user/submembers"),
     ("POST", "/v5/user/del-submember"),
+    ("GET", "/v5/spread/max-qty"),
 )
 """Private endpoints of the v5 documents with no published per-UID limit (not in the API
 Rate Limit Table; "Spot Margin Trade (UTA): For now, there is no limit for endpoints under

@@ -443,6 +443,14 @@ _MARKET: tuple[tuple[str, dict[str, Any]], ...] = (
     ("/v5/market/risk-limit", {"category": "linear"}),
     ("/v5/market/delivery-price", {"category": "option"}),
     ("/v5/market/account-ratio", {"category": "linear", "symbol": "BTCUSDT", "period": "1h"}),
+    ("/v5/market/index-price-components", {"indexName": "BTCUSDT"}),
+    ("/v5/market/price-limit", {"category": "linear", "symbol": "BTCUSDT"}),
+    ("/v5/market/adlAlert", {}),
+    ("/v5/market/fee-group-info", {"productType": "contract"}),
+    ("/v5/spread/instrument", {}),
+    ("/v5/spread/orderbook", {"symbol": "SOLUSDT_SOL/USDT", "limit": 25}),
+    ("/v5/spread/tickers", {"symbol": "SOLUSDT_SOL/USDT"}),
+    ("/v5/spread/recent-trade", {"symbol": "SOLUSDT_SOL/USDT"}),
     ("/v5/spot-margin-trade/data", {}),
     ("/v5/spot-margin-trade/collateral", {}),
     ("/v5/crypto-loan/loanable-data", {}),
@@ -513,6 +521,7 @@ _UNLISTED: tuple[tuple[str, str], ...] = (
     ("GET", "/v5/user/sub-apikeys"),
     ("GET", "/v5/user/submembers"),
     ("POST", "/v5/user/del-submember"),
+    ("GET", "/v5/spread/max-qty"),
 )
 """Private endpoints the API Rate Limit Table does not list: the IP limit only."""
 
