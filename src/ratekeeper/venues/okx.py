@@ -751,6 +751,7 @@ DEFAULT_RULE = Rule(
     name="(unknown public endpoint)",
     source=SRC + " — public endpoints are limited per IP; unknown ones share 'public_other'",
     primary="public_other",
+    idempotent=False,
 )
 PRIVATE_DEFAULT_RULE = Rule(
     "*",
