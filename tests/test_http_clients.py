@@ -298,6 +298,20 @@ def test_okx_50011_on_an_order(clients: Clients, srv: ScriptServer) -> None:
     assert stat(c.stats(), "place_order").blocked_for > 0
 
 
+def test_okx_batch_across_instruments_spends_each_instruments_budget(clients: Clients, srv: ScriptServer) -> None:
+    # "Rate limits are defined on the Instrument ID level": a batch of 2 BTC and 1 ETH orders
+    # spends 2 of BTC's and 1 of ETH's 300-per-2-s batch budget, not 3 of one of them
+    srv.script(reply(200, {"code": "0", "msg": "", "data": []}))
+    c = clients("okx", srv.url, account="acct")
+    btc = {"instId": "BTC-USDT-SWAP", "tdMode": "cross", "side": "buy", "ordType": "limit", "sz": "1", "px": "1"}
+    eth = {**btc, "instId": "ETH-USDT-SWAP"}
+    c.call("POST", "/api/v5/trade/batch-orders", json_body=[btc, eth, btc])
+    stats = c.stats()
+    assert stat(stats, "batch_orders", "acct|BTC-USDT-SWAP").used == pytest.approx(2)
+    assert stat(stats, "batch_orders", "acct|ETH-USDT-SWAP").used == pytest.approx(1)
+    assert stat(stats, "sub_account_orders", "acct").used == pytest.approx(3)
+
+
 # --------------------------------------------------------------------------------------------
 # bad input: warnings, never a crash, never lost accounting
 

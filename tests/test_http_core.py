@@ -3,6 +3,7 @@ verdicts per signal, body parsing, option checks. No sockets, no sleeping."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 import random
@@ -395,3 +396,39 @@ def test_contract_signatures() -> None:
         assert first.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD, cls
         for name, default in (("base_url", None), ("store", "memory://"), ("proxy_pool", None)):
             assert params[name].kind is inspect.Parameter.KEYWORD_ONLY and params[name].default == default, (cls, name)
+
+
+def test_okx_batch_across_instruments_plans_one_share_per_other_instrument() -> None:
+    g = gate("okx", account="acct", ip="1.2.3.4")
+    btc = {"instId": "BTC-USDT-SWAP", "side": "buy", "sz": "1"}
+    eth = {**btc, "instId": "ETH-USDT-SWAP"}
+    opt = {**btc, "instId": "BTC-USD-250328-50000-C"}  # options: limited per instrument family
+    p = plan_of(g, "POST", "/api/v5/trade/batch-orders", [btc, eth, btc, opt])
+    assert p.cost == {"batch_orders": 2, "sub_account_orders": 4}
+    assert p.scope["account+instrument"] == "acct|BTC-USDT-SWAP"
+    assert [(dict(c), s["account+instrument"]) for c, s in p.shares] == [
+        ({"batch_orders": 1.0}, "acct|ETH-USDT-SWAP"),
+        ({"batch_orders": 1.0}, "acct|BTC-USD"),
+    ]
+    moved = g.with_ip(p, "5.6.7.8")
+    assert [s["ip"] for _, s in moved.shares] == ["5.6.7.8", "5.6.7.8"]
+    single = plan_of(g, "POST", "/api/v5/trade/batch-orders", [btc, btc])
+    assert single.shares == () and single.cost == {"batch_orders": 2, "sub_account_orders": 2}
+
+
+def test_a_share_that_cannot_be_acquired_returns_everything() -> None:
+    from ratekeeper._http import _take_shares
+
+    g = gate("okx", account="acct")
+    btc = {"instId": "BTC-USDT-SWAP", "side": "buy", "sz": "1"}
+    p = plan_of(g, "POST", "/api/v5/trade/batch-orders", [btc, btc, {**btc, "instId": "ETH-USDT-SWAP"}])
+    bad = dataclasses.replace(p, shares=(*p.shares, ({"batch_orders": 301.0}, p.scope)))  # over the capacity
+    first = g.limiter.acquire(p.cost, scope=p.scope)
+    with pytest.raises(rk.CostExceedsCapacity):
+        _take_shares(g.limiter, bad, first)
+    assert all(s.used == 0 for s in g.limiter.statistics())  # the main grant and the first share given back
+    grant = _take_shares(g.limiter, p, g.limiter.acquire(p.cost, scope=p.scope))
+    used = {(s.limit, s.scope): s.used for s in g.limiter.statistics() if s.used}
+    assert used[("batch_orders", "acct|BTC-USDT-SWAP")] == 2 and used[("batch_orders", "acct|ETH-USDT-SWAP")] == 1
+    grant.release()
+    assert all(s.used == 0 for s in g.limiter.statistics())

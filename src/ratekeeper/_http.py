@@ -338,6 +338,10 @@ class Plan:
     cost: Mapping[str, float]
     scope: Mapping[str, str]
     priority: int
+    shares: tuple[tuple[Mapping[str, float], Mapping[str, str]], ...] = ()
+    """Further charges of the same request under other scope values, ``(cost, scope)``: the
+    venue's ``detail["shares"]`` (an OKX batch across instruments spends each instrument's
+    budget by its own orders). Acquired after ``cost``, settled and released with it."""
 
     @property
     def kind(self) -> str:
@@ -507,7 +511,23 @@ class Gate(Generic[L]):
             return None
         weighed = self.venue.weigh(method, url, body, params, estimates=self.estimates)
         priority = self.priority(weighed)
-        return Plan(weighed, weighed.method, url, dict(weighed.cost), self._scope(weighed, ip), int(priority))
+        scope = self._scope(weighed, ip)
+        plan = Plan(weighed, weighed.method, url, dict(weighed.cost), scope, int(priority))
+        shares = self._shares(weighed, ip)
+        return dataclasses.replace(plan, shares=shares) if shares else plan
+
+    def _shares(
+        self, weighed: Weighed, ip: str | None, *, force_ip: bool = False
+    ) -> tuple[tuple[Mapping[str, float], Mapping[str, str]], ...]:
+        """The venue's ``detail["shares"]``, ``(cost, scope values)`` pairs, with full scopes."""
+        raw = weighed.detail.get("shares")
+        if not raw:
+            return ()
+        out: list[tuple[Mapping[str, float], Mapping[str, str]]] = []
+        for cost, values in raw:
+            other = dataclasses.replace(weighed, scope={**weighed.scope, **values})
+            out.append((dict(cost), self._scope(other, ip, force_ip=force_ip)))
+        return tuple(out)
 
     def _scope(self, weighed: Weighed, ip: str | None, *, force_ip: bool = False) -> dict[str, str]:
         known: dict[str, str] = {}
@@ -528,7 +548,8 @@ class Gate(Generic[L]):
         """``plan`` sent from ``ip`` (a proxy's label): the same cost under that ``ip`` scope."""
         if plan.scope.get("ip") == ip:
             return plan
-        return dataclasses.replace(plan, scope=self._scope(plan.weighed, ip, force_ip=True))
+        shares = self._shares(plan.weighed, ip, force_ip=True) if plan.shares else ()
+        return dataclasses.replace(plan, scope=self._scope(plan.weighed, ip, force_ip=True), shares=shares)
 
     def scrub(self, text: str) -> str:
         """``text`` without the credentials of the proxy pool (for log lines and errors)."""
@@ -880,6 +901,94 @@ def _raise_clean(gate: Gate[Any], exc: BaseException) -> None:
     raise exc
 
 
+class _Shares:
+    """A grant and the grants of its plan's further shares, settled and released together."""
+
+    __slots__ = ("_main", "_others")
+
+    def __init__(self, main: Grant, others: tuple[Grant, ...]) -> None:
+        self._main = main
+        self._others = others
+
+    @property
+    def late(self) -> float:
+        return self._others[-1].late if self._others else self._main.late
+
+    @property
+    def cost(self) -> dict[str, float]:
+        return self._main.cost
+
+    def settle(self, actual_cost: Cost, *, answered: bool = False) -> None:
+        self._main.settle(actual_cost, answered=answered)
+        for grant in self._others:
+            grant.settle(grant.cost, answered=answered)
+
+    def release(self) -> None:
+        self._main.release()
+        for grant in self._others:
+            grant.release()
+
+
+class _AsyncShares:
+    """:class:`_Shares` for the asyncio integrations."""
+
+    __slots__ = ("_main", "_others")
+
+    def __init__(self, main: AsyncGrant, others: tuple[AsyncGrant, ...]) -> None:
+        self._main = main
+        self._others = others
+
+    @property
+    def late(self) -> float:
+        return self._others[-1].late if self._others else self._main.late
+
+    @property
+    def cost(self) -> dict[str, float]:
+        return self._main.cost
+
+    async def settle(self, actual_cost: Cost, *, answered: bool = False) -> None:
+        await self._main.settle(actual_cost, answered=answered)
+        for grant in self._others:
+            await grant.settle(grant.cost, answered=answered)
+
+    async def release(self) -> None:
+        await self._main.release()
+        for grant in self._others:
+            await grant.release()
+
+
+def _take_shares(limiter: Limiter, plan: Plan, grant: Grant) -> Grant | _Shares:
+    """``grant`` with the plan's further shares acquired (all returned if one cannot be)."""
+    if not plan.shares:
+        return grant
+    taken: list[Grant] = []
+    try:
+        for cost, scope in plan.shares:
+            taken.append(limiter.acquire(cost, scope=scope, priority=plan.priority))
+    except BaseException:
+        for other in taken:
+            other.release()
+        grant.release()
+        raise
+    return _Shares(grant, tuple(taken))
+
+
+async def _atake_shares(limiter: AsyncLimiter, plan: Plan, grant: AsyncGrant) -> AsyncGrant | _AsyncShares:
+    """:func:`_take_shares` for the asyncio integrations."""
+    if not plan.shares:
+        return grant
+    taken: list[AsyncGrant] = []
+    try:
+        for cost, scope in plan.shares:
+            taken.append(await limiter.acquire(cost, scope=scope, priority=plan.priority))
+    except BaseException:
+        for other in taken:
+            await other.release()
+        await grant.release()
+        raise
+    return _AsyncShares(grant, tuple(taken))
+
+
 def send_sync(
     gate: Gate[Limiter],
     plan: Plan,
@@ -907,9 +1016,10 @@ def send_sync(
         member = None
         p = plan
         if router is None or trip is None:
-            grant: Grant = limiter.acquire(plan.cost, scope=plan.scope, priority=plan.priority)
+            grant = _take_shares(limiter, p, limiter.acquire(plan.cost, scope=plan.scope, priority=plan.priority))
         else:
-            member, p, grant = router.route(gate, plan, trip, probe)
+            member, p, first = router.route(gate, plan, trip, probe)
+            grant = _take_shares(limiter, p, first)
             router.note_sent(member)
         slot = gate.clock.now() - grant.late
         response: R | None = None
@@ -995,9 +1105,11 @@ async def send_async(
         member = None
         p = plan
         if router is None or trip is None:
-            grant: AsyncGrant = await limiter.acquire(plan.cost, scope=plan.scope, priority=plan.priority)
+            first = await limiter.acquire(plan.cost, scope=plan.scope, priority=plan.priority)
+            grant = await _atake_shares(limiter, p, first)
         else:
-            member, p, grant = await router.aroute(gate, plan, trip, probe)
+            member, p, first = await router.aroute(gate, plan, trip, probe)
+            grant = await _atake_shares(limiter, p, first)
             router.note_sent(member)
         slot = gate.clock.now() - grant.late
         response: R | None = None

@@ -56,9 +56,11 @@ class MockVenue(ThreadedServer):
 
     ``MockVenue(venue, *, period=None, host="127.0.0.1", port=0, clock=None, **options)``
 
-    - ``venue``: ``"hyperliquid"``, ``"binance"`` or ``"bitmex"`` (see :func:`venue_names`).
-    - ``period``: the length of the main budget's window in seconds (default: the venue's,
-      60). Every other window of the venue scales with it (``period / 60``).
+    - ``venue``: one of :func:`venue_names` (``"hyperliquid"``, ``"binance"``, ``"bitmex"``,
+      ``"bybit"``, ``"htx"``, ``"htx_usdtm"``, ``"kucoin"``, ``"kucoin_futures"``, ``"okx"``).
+    - ``period``: the length of the main budget's window in seconds (default: the venue's:
+      60 s; Bybit 5 s; OKX 2 s; HTX 2 s, USDT-M 3 s; KuCoin 30 s). Every other window of the
+      venue scales with it.
     - ``port``: 0 picks a free port; read it from :attr:`url` / :attr:`port` once started.
     - ``clock``: a callable returning seconds (default :func:`time.time`; Binance windows are
       aligned to multiples of ``period`` of this clock). ``FakeClock().now`` (or ``.wall``,

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from . import binance as binance
 from . import bitmex as bitmex
+from . import bybit as bybit
 from . import htx as htx
 from . import hyperliquid as hyperliquid
 from . import kucoin as kucoin
+from . import okx as okx
 from ._core import (
     FixedWindow,
     MockRequest,
@@ -26,13 +28,16 @@ from ._core import (
 )
 from .binance import BinanceRules
 from .bitmex import BitmexRules
+from .bybit import BybitRules
 from .htx import HtxRules, HtxUsdtmRules
 from .hyperliquid import HyperliquidRules
 from .kucoin import KucoinFuturesRules, KucoinRules
+from .okx import OkxRules
 
 __all__ = [
     "BinanceRules",
     "BitmexRules",
+    "BybitRules",
     "FixedWindow",
     "HtxRules",
     "HtxUsdtmRules",
@@ -42,6 +47,7 @@ __all__ = [
     "MockRequest",
     "MockResponse",
     "MockStats",
+    "OkxRules",
     "SlidingWindow",
     "VenueRules",
     "register_venue",
