@@ -10,7 +10,18 @@ import pytest
 import ratekeeper as rk
 from ratekeeper.venues import InvalidRequest, Request, Rule, Rules, Venue, Weighed, _model, venue, venue_names
 
-ALL = ["binance", "binance_usdm", "bitmex", "bybit", "htx", "htx_usdtm", "hyperliquid", "kucoin", "okx"]
+ALL = [
+    "binance",
+    "binance_coinm",
+    "binance_usdm",
+    "bitmex",
+    "bybit",
+    "htx",
+    "htx_usdtm",
+    "hyperliquid",
+    "kucoin",
+    "okx",
+]
 
 
 @pytest.fixture(autouse=True)
