@@ -8,6 +8,7 @@ Spot weights: binance-spot-api-docs rest-api.md (HEAD a5e0bc3, 2026-07-21) and C
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -276,10 +277,10 @@ def test_retry_after_as_http_date() -> None:
 # margin pages on developers.binance.com (pools: 12,000/min per IP and 180,000/min per UID,
 # each endpoint its own).
 
-RAW1 = {"raw_requests": 1}
-SYM = {"symbol": "BTCUSDT"}
+RAW1: dict[str, float] = {"raw_requests": 1}
+SYM: dict[str, Any] = {"symbol": "BTCUSDT"}
 
-SPOT_DOC_CASES: list[tuple[str, str, dict[str, Any], dict[str, float], str]] = [
+SPOT_DOC_CASES: list[tuple[str, str, Mapping[str, Any], Mapping[str, float], str]] = [
     (
         "POST",
         "/api/v3/orderList/opo",
@@ -417,7 +418,7 @@ SPOT_DOC_CASES: list[tuple[str, str, dict[str, Any], dict[str, float], str]] = [
 
 @pytest.mark.parametrize(("method", "path", "params", "expected", "quote"), SPOT_DOC_CASES, ids=lambda x: str(x)[:40])
 def test_spot_documented_costs(
-    method: str, path: str, params: dict[str, Any], expected: dict[str, float], quote: str
+    method: str, path: str, params: Mapping[str, Any], expected: Mapping[str, float], quote: str
 ) -> None:
     assert SPOT.cost(method, path, params=params) == expected, quote
 
@@ -425,7 +426,7 @@ def test_spot_documented_costs(
 # USD-M: the endpoint pages' "Request Weight" lines (developers.binance.com
 # derivatives/usds-margined-futures; copies in rosssaunders/coincise docs/binance/usdm).
 # Every read also passes the "reads" gate (added below).
-USDM_DOC_CASES: list[tuple[str, str, dict[str, Any], dict[str, float], str]] = [
+USDM_DOC_CASES: list[tuple[str, str, Mapping[str, Any], Mapping[str, float], str]] = [
     (
         "GET",
         "/fapi/v1/income/asyn",
@@ -496,10 +497,10 @@ USDM_DOC_CASES: list[tuple[str, str, dict[str, Any], dict[str, float], str]] = [
 
 @pytest.mark.parametrize(("method", "path", "params", "expected", "quote"), USDM_DOC_CASES, ids=lambda x: str(x)[:40])
 def test_usdm_documented_costs(
-    method: str, path: str, params: dict[str, Any], expected: dict[str, float], quote: str
+    method: str, path: str, params: Mapping[str, Any], expected: Mapping[str, float], quote: str
 ) -> None:
     gate = {"reads": 1} if method == "GET" else {}
-    assert USDM.cost(method, path, params=params) == expected | gate, quote
+    assert USDM.cost(method, path, params=params) == {**expected, **gate}, quote
 
 
 def test_every_documented_entry_matches_the_rules() -> None:

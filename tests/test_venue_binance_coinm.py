@@ -10,6 +10,7 @@ order limit is USD-M's only.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -26,7 +27,7 @@ P = {"pair": "BTCUSD"}
 K = {**S, "interval": "1m"}
 T30 = 1_800_000_030.0
 
-CASES: list[tuple[str, str, dict[str, Any], dict[str, float], str]] = [
+CASES: list[tuple[str, str, Mapping[str, Any], Mapping[str, float], str]] = [
     ("GET", "/dapi/v1/ping", {}, {"request_weight": 1}, "Test Connectivity: Request Weight **1**"),
     ("GET", "/dapi/v1/time", {}, {"request_weight": 1}, "Check Server time: Request Weight **1**"),
     ("GET", "/dapi/v1/depth", {**S, "limit": 5}, {"request_weight": 2}, "Order Book: 5, 10, 20, 50 | 2"),
@@ -77,10 +78,10 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, float], str]] = [
 
 @pytest.mark.parametrize(("method", "path", "params", "expected", "quote"), CASES, ids=lambda x: str(x)[:40])
 def test_coinm_documented_costs(
-    method: str, path: str, params: dict[str, Any], expected: dict[str, float], quote: str
+    method: str, path: str, params: Mapping[str, Any], expected: Mapping[str, float], quote: str
 ) -> None:
     gate = {"reads": 1} if method == "GET" else {}
-    assert COINM.cost(method, path, params=params) == expected | gate, quote
+    assert COINM.cost(method, path, params=params) == {**expected, **gate}, quote
 
 
 def test_coinm_limits_are_its_own() -> None:
@@ -120,7 +121,7 @@ def test_coinm_headers_sync_weight_and_order_count() -> None:
 def test_coinm_429_and_418() -> None:
     body = '{"code":-1003,"msg":"Too many requests; current limit is 2400 requests per minute."}'
     [blocked] = [o for o in COINM.feedback(429, {}, body, now=T30) if o.blocked_for]
-    assert (blocked.limit, blocked.blocked_for) == ("request_weight", pytest.approx(30.0))
+    assert blocked.limit == "request_weight" and blocked.blocked_for == pytest.approx(30.0)
     order_body = '{"code":-1015,"msg":"Too many new orders; current limit is 1200 orders per MINUTE."}'
     [o] = [o for o in COINM.feedback(429, {}, order_body, now=T30) if o.blocked_for]
     assert o.limit == "orders_1m"
@@ -131,9 +132,8 @@ def test_coinm_429_and_418() -> None:
 def test_coinm_overload_backs_reads_off_and_refuses_actions() -> None:
     body = '{"code":-1008,"msg":"Request throttled by system-level protection. Please try again."}'
     weighed = COINM.weigh("GET", "/dapi/v1/account")
-    assert [(o.limit, o.blocked_for) for o in COINM.feedback(503, {}, body, request=weighed, now=T30)] == [
-        ("reads", OVERLOAD_BACKOFF)
-    ]
+    [obs] = COINM.feedback(503, {}, body, request=weighed, now=T30)
+    assert obs.limit == "reads" and obs.blocked_for == OVERLOAD_BACKOFF
     base = "https://dapi.binance.com"
     g = Gate(COINM, rk.Limiter(COINM.limits, clock=FakeClock(T30)), base_url=base, rng=random.Random(1))
     read = g.plan("GET", base + "/dapi/v1/account")
