@@ -557,14 +557,14 @@ def test_unknown_sapi_endpoints_are_priced_by_class_on_their_own_pool(caplog: py
 
     _model._forget_unknown()
     with caplog.at_level(logging.WARNING, logger="ratekeeper.venues"):
-        signed = SPOT.weigh("GET", "/sapi/v1/sub-account/list", params={"timestamp": 1, "signature": "s"})
+        signed = SPOT.weigh("GET", "/sapi/v1/some/newThing", params={"timestamp": 1, "signature": "s"})
         public = SPOT.weigh("GET", "/sapi/v1/some/public")
         api = SPOT.weigh("GET", "/api/v3/somethingNew")
     assert not signed.known and dict(signed.cost) == {"sapi_uid_weight": 900, "raw_requests": 1}
     assert dict(public.cost) == {"sapi_ip_weight": 10, "raw_requests": 1}
     assert dict(api.cost) == {"request_weight": 20, "raw_requests": 1}
-    assert signed.scope == {"endpoint": "GET /sapi/v1/sub-account/list"}
-    assert "/sapi/v1/sub-account/list" in caplog.text and "sapi_uid_weight" in caplog.text
+    assert signed.scope == {"endpoint": "GET /sapi/v1/some/newThing"}
+    assert "/sapi/v1/some/newThing" in caplog.text and "sapi_uid_weight" in caplog.text
 
 
 def test_sapi_pools_are_per_endpoint_and_per_account_through_the_gate() -> None:

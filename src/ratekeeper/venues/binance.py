@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from .._limits import Limit, Observation
+from ._binance_sapi import SAPI_SPEC, SAPI_WEIGHTS
 from ._model import CostFn, Feedback, InvalidRequest, Request, Response, Rule, Rules, Venue, Weighed, by_name
 from ._signals import block, header_number, json_code, retry_after, source
 
@@ -370,78 +371,47 @@ def _endpoint_scope(request: Request) -> Mapping[str, str]:
 
 _SAPI_WALLET = "https://developers.binance.com/docs/wallet"
 _SAPI_WALLET_ZH = "https://developers.binance.com/docs/zh-CN/wallet"
-# Binance's own Rust connector documents each endpoint's weight; the R client is generated from
-# Binance's OpenAPI specification (third party, used where the official page was not at hand).
+# Binance's own Rust connector documents each endpoint's weight.
 _CONNECTOR = "https://docs.rs/binance_spot_connector_rust/latest/binance_spot_connector_rust/wallet"
-_OPENAPI_R = "https://rdrr.io/github/grahamjwhite/binanceRapi/src/R/wallet_api.R"
 
-# (method, path, limit, weight, page, kind): each number is the page's "Request Weight(IP)" or
-# "Request Weight(UID)" line.
-_SAPI_ENDPOINTS: tuple[tuple[str, str, str, int, str, str], ...] = (
-    ("GET", "/sapi/v1/capital/config/getall", SAPI_IP, 10, _SAPI_WALLET_ZH + "/capital", "read"),
-    ("GET", "/sapi/v1/capital/deposit/hisrec", SAPI_IP, 1, _SAPI_WALLET_ZH + "/capital/deposite-history", "read"),
-    ("GET", "/sapi/v1/capital/withdraw/quota", SAPI_IP, 10, _SAPI_WALLET + "/capital/fetch-withdraw-quota", "read"),
-    (
-        "GET",
-        "/sapi/v1/capital/withdraw/history",
-        SAPI_UID,
-        18000,
-        _SAPI_WALLET_ZH + "/capital/withdraw-history",
-        "read",
+# Pages read on developers.binance.com (and Binance's connector docs) for some endpoints; every
+# other /sapi weight comes from Binance's OpenAPI specification (``_binance_sapi``).
+_SAPI_PAGES: Mapping[tuple[str, str], str] = {
+    ("GET", "/sapi/v1/capital/config/getall"): _SAPI_WALLET_ZH + "/capital",
+    ("GET", "/sapi/v1/capital/deposit/hisrec"): _SAPI_WALLET_ZH + "/capital/deposite-history",
+    ("GET", "/sapi/v1/capital/withdraw/quota"): _SAPI_WALLET + "/capital/fetch-withdraw-quota",
+    ("GET", "/sapi/v1/capital/withdraw/history"): _SAPI_WALLET_ZH + "/capital/withdraw-history",
+    ("POST", "/sapi/v1/capital/withdraw/apply"): _SAPI_WALLET_ZH + "/capital/withdraw",
+    ("POST", "/sapi/v1/asset/transfer"): _SAPI_WALLET + "/asset/user-universal-transfer",
+    ("POST", "/sapi/v1/asset/dust"): _CONNECTOR + "/dust_transfer/struct.DustTransfer.html",
+    ("POST", "/sapi/v3/asset/getUserAsset"): _CONNECTOR + "/user_asset/struct.UserAsset.html",
+    ("GET", "/sapi/v1/localentity/withdraw/history"): _SAPI_WALLET_ZH + "/travel-rule/withdraw-history",
+    ("GET", "/sapi/v2/localentity/deposit/history"): _SAPI_WALLET_ZH + "/travel-rule/deposit-history-v2",
+    ("GET", "/sapi/v1/margin/rateLimit/order"): (
+        "https://developers.binance.com/docs/margin_trading/trade/Query-Current-Margin-Order-Count-Usage"
     ),
-    ("POST", "/sapi/v1/capital/withdraw/apply", SAPI_UID, 900, _SAPI_WALLET_ZH + "/capital/withdraw", "action"),
-    ("POST", "/sapi/v1/asset/transfer", SAPI_UID, 900, _SAPI_WALLET + "/asset/user-universal-transfer", "action"),
-    ("POST", "/sapi/v1/asset/dust", SAPI_UID, 10, _CONNECTOR + "/dust_transfer/struct.DustTransfer.html", "action"),
-    ("POST", "/sapi/v3/asset/getUserAsset", SAPI_IP, 5, _CONNECTOR + "/user_asset/struct.UserAsset.html", "read"),
-    ("GET", "/sapi/v1/account/apiRestrictions", SAPI_IP, 1, _OPENAPI_R, "read"),
-    (
-        "GET",
-        "/sapi/v1/account/apiTradingStatus",
-        SAPI_IP,
-        1,
-        _OPENAPI_R,
-        "read",
-    ),
-    (
-        "GET",
-        "/sapi/v1/localentity/withdraw/history",
-        SAPI_IP,
-        1,
-        _SAPI_WALLET_ZH + "/travel-rule/withdraw-history",
-        "read",
-    ),
-    (
-        "GET",
-        "/sapi/v2/localentity/deposit/history",
-        SAPI_IP,
-        1,
-        _SAPI_WALLET_ZH + "/travel-rule/deposit-history-v2",
-        "read",
-    ),
-    (
-        "GET",
-        "/sapi/v1/margin/rateLimit/order",
-        SAPI_IP,
-        20,
-        "https://developers.binance.com/docs/margin_trading/trade/Query-Current-Margin-Order-Count-Usage",
-        "read",
-    ),
-)
+}
+_SAPI_POST_READS = frozenset({"/sapi/v3/asset/getUserAsset", "/sapi/v1/asset/get-funding-asset"})
 
 
 def _sapi_rules() -> list[Rule]:
-    return [
-        Rule(
-            method,
-            path,
-            {limit: weight},
-            kind="action" if kind == "action" else "read",
-            source=source(page, f"Request Weight({'UID' if limit == SAPI_UID else 'IP'}) {weight}") + "; " + SRC_SAPI,
-            scope=_endpoint_scope,
-            primary=limit,
+    rules: list[Rule] = []
+    for method, path, kind, weight in SAPI_WEIGHTS:
+        limit = SAPI_UID if kind == "UID" else SAPI_IP
+        page = _SAPI_PAGES.get((method, path), SAPI_SPEC)
+        read = method == "GET" or path in _SAPI_POST_READS
+        rules.append(
+            Rule(
+                method,
+                path,
+                {limit: weight},
+                kind="read" if read else "action",
+                source=source(page, f"Request Weight({kind}) {weight}") + "; " + SRC_SAPI,
+                scope=_endpoint_scope,
+                primary=limit,
+            )
         )
-        for method, path, limit, weight, page, kind in _SAPI_ENDPOINTS
-    ]
+    return rules
 
 
 SAPI_UNKNOWN_IP, SAPI_UNKNOWN_UID = 10, 900
