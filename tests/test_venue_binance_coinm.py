@@ -145,4 +145,6 @@ def test_coinm_overload_backs_reads_off_and_refuses_actions() -> None:
 
 def test_coinm_unknown_endpoint_is_charged_a_heavy_weight() -> None:
     weighed = COINM.weigh("GET", "/dapi/v1/somethingNew")
-    assert not weighed.known and dict(weighed.cost) == {"request_weight": 20}
+    assert not weighed.known and dict(weighed.cost) == {"request_weight": 20, "reads": 1}
+    cancel = COINM.weigh("DELETE", "/dapi/v1/somethingNew")
+    assert dict(cancel.cost) == {"request_weight": 20}

@@ -1008,13 +1008,17 @@ _FUTURES_DATA = Limit(
 )
 
 
-def _default_rule(venue: str, weight: int, src: str) -> Rule:
+def _futures_default_rule(src: str) -> Rule:
+    def cost(request: Request) -> Mapping[str, float]:
+        return {WEIGHT: 20, READS: 1} if request.method == "GET" else {WEIGHT: 20}
+
     return Rule(
         "*",
         "/*",
-        {WEIGHT: weight},
+        cost,
         name="(unknown endpoint)",
-        source=src + f" — unknown endpoints are charged {weight}, a heavy documented weight",
+        source=src + " — unknown endpoints are charged 20 IP weight (a heavy documented weight; every futures "
+        "weight is per IP, signed or not); unknown reads also pass the reads gate",
         primary="request_weight",
         idempotent=False,
     )
@@ -1087,7 +1091,7 @@ def build_usdm(*, exchange_info: Mapping[str, Any] | None = None) -> Venue:
         "binance_usdm",
         limits,
         _usdm_rules(),
-        _default_rule("binance_usdm", 20, SRC_FAPI),
+        _futures_default_rule(SRC_FAPI),
         {"mainnet": "https://fapi.binance.com", "testnet": "https://testnet.binancefuture.com"},
         {RAW: 1},
         SRC_FAPI,
@@ -1105,7 +1109,7 @@ def build_coinm(*, exchange_info: Mapping[str, Any] | None = None) -> Venue:
         "binance_coinm",
         [*limits, _futures_reads_limit()],
         _coinm_rules(),
-        _default_rule("binance_coinm", 20, SRC_DAPI),
+        _futures_default_rule(SRC_DAPI),
         {"mainnet": "https://dapi.binance.com", "testnet": "https://testnet.binancefuture.com"},
         {RAW: 1},
         SRC_DAPI,
