@@ -423,12 +423,6 @@ def _is_signed(request: Request) -> bool:
     return request.field("signature") is not None
 
 
-def _spot_unknown(request: Request) -> Mapping[str, float]:
-    if request.path.startswith("/sapi/"):
-        return {SAPI_UID: SAPI_UNKNOWN_UID} if _is_signed(request) else {SAPI_IP: SAPI_UNKNOWN_IP}
-    return {WEIGHT: 20}
-
-
 def _unknown_scope(request: Request) -> Mapping[str, str]:
     return _endpoint_scope(request) if request.path.startswith("/sapi/") else {}
 
@@ -1024,20 +1018,37 @@ def _futures_default_rule(src: str) -> Rule:
     )
 
 
-def _spot_default_rule() -> Rule:
-    return Rule(
-        "*",
-        "/*",
-        _spot_unknown,
-        name="(unknown endpoint)",
-        source=SRC_SPOT
-        + " — unknown /api endpoints are charged 20 IP weight (every /api weight is per IP, signed or not); "
-        + f"unknown /sapi endpoints their own pool: {SAPI_UNKNOWN_UID} UID weight when signed (per account), "
-        + f"{SAPI_UNKNOWN_IP} IP weight otherwise; "
-        + SRC_SAPI,
-        scope=_unknown_scope,
-        primary=lambda r: (SAPI_UID if _is_signed(r) else SAPI_IP) if r.path.startswith("/sapi/") else WEIGHT,
-        idempotent=False,
+def _spot_default_rules() -> tuple[Rule, Rule]:
+    """The unknown-endpoint rules: (public, private). A signed request (one with a
+    ``signature``) is private. /api weight is per IP whatever the class, so an unknown /api
+    endpoint costs 20 ``request_weight`` either way; an unknown /sapi endpoint spends its own
+    pool: the IP pool when public, the UID (account) pool when private."""
+
+    def public(request: Request) -> Mapping[str, float]:
+        return {SAPI_IP: SAPI_UNKNOWN_IP} if request.path.startswith("/sapi/") else {WEIGHT: 20}
+
+    def private(request: Request) -> Mapping[str, float]:
+        return {SAPI_UID: SAPI_UNKNOWN_UID} if request.path.startswith("/sapi/") else {WEIGHT: 20}
+
+    note = (
+        " — unknown /api endpoints cost 20 IP weight (a heavy documented weight; /api weight is per IP, signed or not)"
+    )
+
+    def rule(cost: CostFn, what: str, sapi_limit: str) -> Rule:
+        return Rule(
+            "*",
+            "/*",
+            cost,
+            name="(unknown endpoint)",
+            source=SRC_SPOT + note + "; " + what + " " + SRC_SAPI,
+            scope=_unknown_scope,
+            primary=lambda r: sapi_limit if r.path.startswith("/sapi/") else WEIGHT,
+            idempotent=False,
+        )
+
+    return (
+        rule(public, f"unknown public /sapi endpoints {SAPI_UNKNOWN_IP} on their own IP pool;", SAPI_IP),
+        rule(private, f"unknown signed /sapi endpoints {SAPI_UNKNOWN_UID} on their own UID pool;", SAPI_UID),
     )
 
 
@@ -1049,6 +1060,7 @@ def _venue(
     urls: Mapping[str, str],
     every: Mapping[str, float],
     src: str,
+    private_default: Rule | None = None,
 ) -> Venue:
     return Venue(
         name=name,
@@ -1060,6 +1072,8 @@ def _venue(
         groups=_groups(limits),
         parser=_parse,
         source=src,
+        private_default=private_default,
+        is_private=_is_signed if private_default is not None else None,
     )
 
 
@@ -1067,14 +1081,16 @@ def build_spot(*, exchange_info: Mapping[str, Any] | None = None) -> Venue:
     """Binance spot. ``exchange_info``: an ``/api/v3/exchangeInfo`` response whose
     ``rateLimits`` replace the default limits (the /sapi pools are kept)."""
     limits = list(limits_from_exchange_info(exchange_info).values()) if exchange_info is not None else _spot_defaults()
+    public, private = _spot_default_rules()
     return _venue(
         "binance",
         [*limits, *_sapi_limits()],
         [*_spot_rules(), *_sapi_rules()],
-        _spot_default_rule(),
+        public,
         {"mainnet": "https://api.binance.com", "testnet": "https://testnet.binance.vision"},
         {RAW: 1},
         SRC_SPOT,
+        private,
     )
 
 
