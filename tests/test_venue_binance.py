@@ -8,6 +8,7 @@ Spot weights: binance-spot-api-docs rest-api.md (HEAD a5e0bc3, 2026-07-21) and C
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -109,15 +110,16 @@ USDM_CASES: list[tuple[str, str, dict[str, Any], dict[str, float]]] = [
     ("GET", "/fapi/v1/openOrders", {"symbol": "BTCUSDT"}, {"request_weight": 1}),  # 1 with symbol
     ("GET", "/fapi/v1/openOrders", {}, {"request_weight": 40}),  # 40 without
     ("GET", "/fapi/v1/income", {}, {"request_weight": 30}),  # 30
-    ("GET", "/fapi/v1/fundingRate", {}, {"request_weight": 1, "funding_rate": 1}),  # shares 500/5 min
+    # "share 500/5min/IP rate limit with GET /fapi/v1/fundingInfo"; the page states no IP weight
+    ("GET", "/fapi/v1/fundingRate", {}, {"funding_rate": 1}),
     ("POST", "/fapi/v1/order", {"symbol": "BTCUSDT"}, {"orders_10s": 1, "orders_1m": 1}),  # 0 IP weight
     ("PUT", "/fapi/v1/order", {"symbol": "BTCUSDT"}, {"orders_10s": 1, "orders_1m": 1}),
-    # 5 on 10 s order count per order, 1 on 1 min, 5 IP weight
+    # "5 on 10s order rate limit(X-MBX-ORDER-COUNT-10S); 1 on 1min order rate limit; 5 on IP rate limit"
     (
         "POST",
         "/fapi/v1/batchOrders",
         {"batchOrders": "[{},{},{}]"},
-        {"request_weight": 5, "orders_10s": 3, "orders_1m": 1},
+        {"request_weight": 5, "orders_10s": 5, "orders_1m": 1},
     ),
     ("DELETE", "/fapi/v1/order", {"symbol": "BTCUSDT"}, {"request_weight": 1}),
 ]
@@ -125,7 +127,9 @@ USDM_CASES: list[tuple[str, str, dict[str, Any], dict[str, float]]] = [
 
 @pytest.mark.parametrize(("method", "path", "params", "expected"), USDM_CASES, ids=lambda x: str(x)[:30])
 def test_usdm_weights(method: str, path: str, params: dict[str, Any], expected: dict[str, float]) -> None:
-    assert USDM.cost(method, path, params=params) == expected
+    # every read also passes the "reads" gate a -1008 overload answer closes
+    gate = {"reads": 1} if method == "GET" else {}
+    assert USDM.cost(method, path, params=params) == expected | gate
 
 
 def test_usdm_batch_above_five_is_refused() -> None:
@@ -265,3 +269,365 @@ def test_retry_after_as_http_date() -> None:
     # 2023-11-14 22:13:50 UTC is 1_700_000_030
     [o] = SPOT.feedback(429, {"Retry-After": "Tue, 14 Nov 2023 22:13:50 GMT"}, {}, now=NOW)
     assert o.blocked_for == pytest.approx(35)
+
+
+# --------------------------------------------------------------------------------------------
+# Cases from the documents, each with the line its number was read from.
+# Spot: binance-spot-api-docs rest-api.md (HEAD a5e0bc3, 2026-07-21); /sapi: the wallet and
+# margin pages on developers.binance.com (pools: 12,000/min per IP and 180,000/min per UID,
+# each endpoint its own).
+
+RAW1: dict[str, float] = {"raw_requests": 1}
+SYM: dict[str, Any] = {"symbol": "BTCUSDT"}
+
+SPOT_DOC_CASES: list[tuple[str, str, Mapping[str, Any], Mapping[str, float], str]] = [
+    (
+        "POST",
+        "/api/v3/orderList/opo",
+        SYM,
+        {"request_weight": 1, "orders_10s": 2, "orders_1d": 2} | RAW1,
+        "New Order List - OPO: Weight: 1; Unfilled Order Count: 2",
+    ),
+    (
+        "POST",
+        "/api/v3/orderList/opoco",
+        SYM,
+        {"request_weight": 1, "orders_10s": 3, "orders_1d": 3} | RAW1,
+        "New Order List - OPOCO: Weight: 1; Unfilled Order Count: 3",
+    ),
+    (
+        "POST",
+        "/api/v3/orderList/oto",
+        SYM,
+        {"request_weight": 1, "orders_10s": 2, "orders_1d": 2} | RAW1,
+        "New Order list - OTO: Weight: 1; Unfilled Order Count: 2",
+    ),
+    (
+        "POST",
+        "/api/v3/order/oco",
+        SYM,
+        {"request_weight": 1, "orders_10s": 2, "orders_1d": 2} | RAW1,
+        "New OCO - Deprecated: Weight: 1; Unfilled Order Count: 2",
+    ),
+    ("GET", "/api/v3/executionRules", SYM, {"request_weight": 2} | RAW1, "executionRules: `symbol` | 2"),
+    (
+        "GET",
+        "/api/v3/executionRules",
+        {"symbols": ["A", "B", "C"]},
+        {"request_weight": 6} | RAW1,
+        "executionRules: `symbols` | 2 for each `symbol`, capped at a max of 40",
+    ),
+    (
+        "GET",
+        "/api/v3/executionRules",
+        {"symbols": [f"S{i}" for i in range(30)]},
+        {"request_weight": 40} | RAW1,
+        "executionRules: 2 for each `symbol`, capped at a max of 40",
+    ),
+    ("GET", "/api/v3/executionRules", {}, {"request_weight": 40} | RAW1, "executionRules: None | 40"),
+    (
+        "GET",
+        "/api/v3/executionRules",
+        {"symbolStatus": "HALT"},
+        {"request_weight": 40} | RAW1,
+        "executionRules: `symbolStatus` | 40",
+    ),
+    ("GET", "/api/v3/historicalBlockTrades", SYM, {"request_weight": 25} | RAW1, "historicalBlockTrades: Weight: 25"),
+    ("GET", "/api/v3/referencePrice", SYM, {"request_weight": 2} | RAW1, "Query Reference Price: **Weight:** 2"),
+    (
+        "GET",
+        "/api/v3/referencePrice/calculation",
+        SYM,
+        {"request_weight": 2} | RAW1,
+        "Query Reference Price Calculation: **Weight:** 2",
+    ),
+    ("GET", "/api/v3/myAllocations", SYM, {"request_weight": 20} | RAW1, "Query Allocations: Weight: 20"),
+    ("GET", "/api/v3/account/commission", SYM, {"request_weight": 20} | RAW1, "Query Commission Rates: Weight: 20"),
+    ("GET", "/api/v3/order/amendments", SYM, {"request_weight": 4} | RAW1, "Query Order Amendments: Weight: 4"),
+    ("GET", "/api/v3/myFilters", SYM, {"request_weight": 40} | RAW1, "Query relevant filters: Weight: 40"),
+    (
+        "GET",
+        "/api/v3/myPreventedMatches",
+        {**SYM, "preventedMatchId": 1},
+        {"request_weight": 2} | RAW1,
+        "Query Prevented Matches: Querying by `preventedMatchId` | 2",
+    ),
+    (
+        "GET",
+        "/api/v3/myPreventedMatches",
+        {**SYM, "orderId": 1},
+        {"request_weight": 20} | RAW1,
+        "Query Prevented Matches: Querying by `orderId` | 20",
+    ),
+    (
+        "POST",
+        "/api/v3/sor/order/test",
+        SYM,
+        {"request_weight": 1} | RAW1,
+        "Test new order using SOR: Without `computeCommissionRates` | 1",
+    ),
+    (
+        "POST",
+        "/api/v3/sor/order/test",
+        {**SYM, "computeCommissionRates": "true"},
+        {"request_weight": 20} | RAW1,
+        "Test new order using SOR: With `computeCommissionRates` | 20",
+    ),
+    ("GET", "/api/v3/ticker/bookTicker", SYM, {"request_weight": 2} | RAW1, "bookTicker: symbol, 1 symbol: 2"),
+    ("GET", "/api/v3/ticker/bookTicker", {"symbols": '["A","B"]'}, {"request_weight": 4} | RAW1, "symbols: Any: 4"),
+    ("GET", "/api/v3/uiKlines", SYM, {"request_weight": 2} | RAW1, "UIKlines: Weight: 2"),
+    ("GET", "/api/v3/avgPrice", SYM, {"request_weight": 2} | RAW1, "Current average price: Weight: 2"),
+    ("GET", "/api/v3/historicalTrades", SYM, {"request_weight": 25} | RAW1, "Old trade lookup: Weight: 25"),
+    ("GET", "/api/v3/allOrders", SYM, {"request_weight": 20} | RAW1, "All orders: Weight: 20"),
+    ("GET", "/api/v3/openOrderList", {}, {"request_weight": 6} | RAW1, "Query Open Order lists: Weight: 6"),
+    # /sapi: each endpoint spends its own pool, never the /api weight
+    (
+        "GET",
+        "/sapi/v1/capital/config/getall",
+        {},
+        {"sapi_ip_weight": 10} | RAW1,
+        "All Coins' Information: Request Weight(IP) 10",
+    ),
+    (
+        "POST",
+        "/sapi/v1/capital/withdraw/apply",
+        {"coin": "BTC"},
+        {"sapi_uid_weight": 900} | RAW1,
+        "Withdraw: Request Weight(UID) 900",
+    ),
+    (
+        "GET",
+        "/sapi/v1/capital/withdraw/history",
+        {},
+        {"sapi_uid_weight": 18000} | RAW1,
+        "Withdraw History: Request Weight(UID) 18000",
+    ),
+    ("GET", "/sapi/v1/capital/deposit/hisrec", {}, {"sapi_ip_weight": 1} | RAW1, "Deposit History: Weight(IP) 1"),
+    ("POST", "/sapi/v1/asset/transfer", {}, {"sapi_uid_weight": 900} | RAW1, "Universal Transfer: Weight(UID) 900"),
+    ("POST", "/sapi/v1/asset/dust", {}, {"sapi_uid_weight": 10} | RAW1, "Dust Transfer: Weight(UID): 10"),
+    ("POST", "/sapi/v3/asset/getUserAsset", {}, {"sapi_ip_weight": 5} | RAW1, "User Asset: Weight(IP): 5"),
+    (
+        "GET",
+        "/sapi/v1/margin/rateLimit/order",
+        {},
+        {"sapi_ip_weight": 20} | RAW1,
+        "Query Current Margin Order Count Usage: Request Weight 20(IP)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "params", "expected", "quote"), SPOT_DOC_CASES, ids=lambda x: str(x)[:40])
+def test_spot_documented_costs(
+    method: str, path: str, params: Mapping[str, Any], expected: Mapping[str, float], quote: str
+) -> None:
+    assert SPOT.cost(method, path, params=params) == expected, quote
+
+
+# USD-M: the endpoint pages' "Request Weight" lines (developers.binance.com
+# derivatives/usds-margined-futures; copies in rosssaunders/coincise docs/binance/usdm).
+# Every read also passes the "reads" gate (added below).
+USDM_DOC_CASES: list[tuple[str, str, Mapping[str, Any], Mapping[str, float], str]] = [
+    (
+        "GET",
+        "/fapi/v1/income/asyn",
+        {"startTime": 1, "endTime": 2},
+        {"request_weight": 1000},
+        "Get Download Id For Futures Transaction History: Request Weight **1000**",
+    ),
+    (
+        "GET",
+        "/fapi/v1/order/asyn",
+        {"startTime": 1, "endTime": 2},
+        {"request_weight": 1000},
+        "Get Download Id For Futures Order History: Request Weight **1000**",
+    ),
+    (
+        "GET",
+        "/fapi/v1/trade/asyn",
+        {"startTime": 1, "endTime": 2},
+        {"request_weight": 1000},
+        "Get Download Id For Futures Trade History: Request Weight **1000**",
+    ),
+    ("GET", "/fapi/v1/income/asyn/id", {"downloadId": "1"}, {"request_weight": 10}, "Download Link by Id: **10**"),
+    ("GET", "/fapi/v1/order/asyn/id", {"downloadId": "1"}, {"request_weight": 10}, "Download Link by Id: **10**"),
+    ("GET", "/fapi/v1/trade/asyn/id", {"downloadId": "1"}, {"request_weight": 10}, "Download Link by Id: **10**"),
+    ("GET", "/fapi/v1/forceOrders", SYM, {"request_weight": 20}, "User's Force Orders: **20** with symbol"),
+    ("GET", "/fapi/v1/forceOrders", {}, {"request_weight": 50}, "User's Force Orders: **50** without symbol"),
+    ("GET", "/fapi/v1/adlQuantile", {}, {"request_weight": 5}, "Position ADL Quantile Estimation: **5**"),
+    ("GET", "/fapi/v1/orderAmendment", SYM, {"request_weight": 1}, "Get Order Modify History: **1**"),
+    ("GET", "/fapi/v1/positionMargin/history", SYM, {"request_weight": 1}, "Position Margin Change History: **1**"),
+    ("GET", "/fapi/v1/accountConfig", {}, {"request_weight": 5}, "Account Config: **5**"),
+    ("GET", "/fapi/v1/symbolConfig", {}, {"request_weight": 5}, "Symbol Config: **5**"),
+    ("GET", "/fapi/v1/multiAssetsMargin", {}, {"request_weight": 30}, "Get Current Multi-Assets Mode: **30**"),
+    ("GET", "/fapi/v1/positionSide/dual", {}, {"request_weight": 30}, "Get Current Position Mode: 30"),
+    ("GET", "/fapi/v1/feeBurn", {}, {"request_weight": 30}, "Get BNB Burn Status: **30**"),
+    ("POST", "/fapi/v1/feeBurn", {"feeBurn": "true"}, {"request_weight": 1}, "Toggle BNB Burn: **1**"),
+    ("GET", "/fapi/v1/apiTradingStatus", SYM, {"request_weight": 1}, "Quantitative Rules: **1** for a single symbol"),
+    ("GET", "/fapi/v1/apiTradingStatus", {}, {"request_weight": 10}, "**10** when the symbol parameter is omitted"),
+    ("GET", "/fapi/v1/assetIndex", {}, {"request_weight": 10}, "Multi-Assets Mode Asset Index: **10** omitted"),
+    ("GET", "/fapi/v1/constituents", SYM, {"request_weight": 2}, "Index Constituents: **2**"),
+    ("GET", "/fapi/v1/insuranceBalance", {}, {"request_weight": 1}, "Insurance Fund Balance: **1**"),
+    ("GET", "/fapi/v1/symbolAdlRisk", {}, {"request_weight": 1}, "ADL Risk: **1**"),
+    (
+        "GET",
+        "/futures/data/openInterestHist",
+        {**SYM, "period": "5m"},
+        {"futures_data": 1},
+        "Open Interest Statistics: **0**; IP rate limit 1000 requests/5min",
+    ),
+    (
+        "GET",
+        "/futures/data/basis",
+        {"pair": "BTCUSDT", "contractType": "PERPETUAL", "period": "5m"},
+        {"futures_data": 1},
+        "Basis: **0**",
+    ),
+    ("GET", "/fapi/v1/fundingInfo", {}, {"funding_rate": 1}, "**0** share 500/5min/IP rate limit"),
+    ("GET", "/fapi/v1/convert/orderStatus", {}, {"request_weight": 50}, "Order Status: **50(IP)**"),
+    ("POST", "/fapi/v1/convert/acceptQuote", {}, {"request_weight": 200}, "Accept the offered quote: **200(IP)**"),
+    (
+        "PUT",
+        "/fapi/v1/batchOrders",
+        {"batchOrders": [{}, {}]},
+        {"request_weight": 5, "orders_10s": 5, "orders_1m": 1},
+        "Modify Multiple Orders: 5 on 10s order rate limit; 1 on 1min; 5 on IP rate limit",
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "params", "expected", "quote"), USDM_DOC_CASES, ids=lambda x: str(x)[:40])
+def test_usdm_documented_costs(
+    method: str, path: str, params: Mapping[str, Any], expected: Mapping[str, float], quote: str
+) -> None:
+    gate = {"reads": 1} if method == "GET" else {}
+    assert USDM.cost(method, path, params=params) == {**expected, **gate}, quote
+
+
+def test_every_documented_entry_matches_the_rules() -> None:
+    from ratekeeper.venues._coverage import coverage
+    from ratekeeper.venues.documented import table
+
+    for name in ("binance", "binance_usdm", "binance_coinm"):
+        entries = table(name)
+        assert len(entries) >= 70
+        for section in coverage(venue(name), entries):
+            bad = [(c.entry.endpoint, c.problems) for c in section.checks if not c.ok]
+            assert not bad, (name, section.name, bad)
+
+
+# --------------------------------------------------------------------------------------------
+# /sapi signals and per-endpoint, per-account pools
+
+T30 = 1_800_000_030.0  # 30 s into a minute
+
+
+def test_sapi_used_weight_headers_fold_into_the_endpoints_own_pool() -> None:
+    # a recorded answer of GET /sapi/v1/capital/config/getall (header names as the docs show them)
+    weighed = SPOT.weigh("GET", "/sapi/v1/capital/config/getall", params={"timestamp": 1, "signature": "s"})
+    headers = {"X-SAPI-USED-IP-WEIGHT-1M": "120", "X-MBX-USED-WEIGHT-1M": "7", "Content-Type": "application/json"}
+    obs = SPOT.feedback(200, headers, "[]", request=weighed, now=T30)
+    by_limit = {o.limit: o for o in obs}
+    assert by_limit["sapi_ip_weight"].used == 120
+    assert by_limit["sapi_ip_weight"].reset_after == pytest.approx(30.0)
+    assert by_limit["request_weight"].used == 7  # the /api header keeps its own meaning
+    assert "sapi_uid_weight" not in by_limit
+
+
+def test_sapi_uid_header_is_read_for_a_uid_endpoint_only() -> None:
+    weighed = SPOT.weigh("POST", "/sapi/v1/capital/withdraw/apply", {"coin": "BTC"})
+    obs = SPOT.feedback(200, {"X-SAPI-USED-UID-WEIGHT-1M": "1800"}, '{"id":"7213fea8"}', request=weighed, now=T30)
+    assert [(o.limit, o.used) for o in obs] == [("sapi_uid_weight", 1800)]
+    # an /api answer carrying a sapi header (it should not) never moves a sapi pool
+    api = SPOT.weigh("GET", "/api/v3/account")
+    assert SPOT.feedback(200, {"X-SAPI-USED-UID-WEIGHT-1M": "1800"}, "{}", request=api, now=T30) == []
+
+
+def test_sapi_429_blocks_that_pool_not_the_api_weight_and_never_the_ip_ban() -> None:
+    weighed = SPOT.weigh("GET", "/sapi/v1/capital/deposit/hisrec")
+    body = '{"code":-1003,"msg":"Too much request weight used; current limit is 12000 request weight per 1 MINUTE."}'
+    obs = SPOT.feedback(429, {"X-SAPI-USED-IP-WEIGHT-1M": "12001"}, body, request=weighed, now=T30)
+    blocks = {o.limit: o.blocked_for for o in obs if o.blocked_for}
+    assert blocks == {"sapi_ip_weight": pytest.approx(30.0)}
+    with_retry = SPOT.feedback(429, {"Retry-After": "12"}, body, request=weighed, now=T30)
+    assert [(o.limit, o.blocked_for) for o in with_retry if o.blocked_for] == [("sapi_ip_weight", 12.0)]
+
+
+def test_unknown_sapi_endpoints_are_priced_by_class_on_their_own_pool(caplog: pytest.LogCaptureFixture) -> None:
+    from ratekeeper.venues import _model
+
+    _model._forget_unknown()
+    with caplog.at_level(logging.WARNING, logger="ratekeeper.venues"):
+        signed = SPOT.weigh("GET", "/sapi/v1/some/newThing", params={"timestamp": 1, "signature": "s"})
+        public = SPOT.weigh("GET", "/sapi/v1/some/public")
+        api = SPOT.weigh("GET", "/api/v3/somethingNew")
+    assert not signed.known and dict(signed.cost) == {"sapi_uid_weight": 900, "raw_requests": 1}
+    assert dict(public.cost) == {"sapi_ip_weight": 10, "raw_requests": 1}
+    assert dict(api.cost) == {"request_weight": 20, "raw_requests": 1}
+    assert signed.scope == {"endpoint": "GET /sapi/v1/some/newThing"}
+    assert "/sapi/v1/some/newThing" in caplog.text and "sapi_uid_weight" in caplog.text
+
+
+def test_sapi_pools_are_per_endpoint_and_per_account_through_the_gate() -> None:
+    import random
+
+    import ratekeeper as rk
+    from ratekeeper._http import Gate
+    from ratekeeper.testing import FakeClock
+
+    base = "https://api.binance.com"
+    limiter = rk.Limiter(SPOT.limits, clock=FakeClock(T30))
+
+    def gate(account: str) -> Gate[rk.Limiter]:
+        return Gate(SPOT, limiter, base_url=base, ip="10.0.0.1", account=account, rng=random.Random(1))
+
+    history = base + "/sapi/v1/capital/withdraw/history"
+    plan = gate("acct-a").plan("GET", history, params={"timestamp": 1, "signature": "s"})
+    assert plan is not None
+    assert plan.scope["account+endpoint"] == "acct-a|GET /sapi/v1/capital/withdraw/history"
+    # 180,000 / 18,000: ten calls fill this endpoint's pool for this account
+    for _ in range(10):
+        assert limiter.try_acquire(plan.cost, scope=plan.scope) is not None
+    assert limiter.try_acquire(plan.cost, scope=plan.scope) is None
+    other_endpoint = gate("acct-a").plan("POST", base + "/sapi/v1/asset/transfer")
+    other_account = gate("acct-b").plan("GET", history)
+    assert other_endpoint is not None and other_account is not None
+    assert limiter.try_acquire(other_endpoint.cost, scope=other_endpoint.scope) is not None
+    assert limiter.try_acquire(other_account.cost, scope=other_account.scope) is not None
+
+
+# --------------------------------------------------------------------------------------------
+# USD-M: 503 -1008 (server overload) backs reads off; actions are not retried
+
+OVERLOAD = (
+    '{"code":-1008,"msg":"Request throttled by system-level protection. '
+    'Reduce-only/close-position orders are exempt. Please try again."}'
+)
+
+
+def test_usdm_overload_closes_the_reads_gate_briefly() -> None:
+    from ratekeeper.venues.binance import OVERLOAD_BACKOFF
+
+    weighed = USDM.weigh("GET", "/fapi/v2/account")
+    obs = USDM.feedback(503, {"Content-Type": "application/json"}, OVERLOAD, request=weighed, now=T30)
+    assert [(o.limit, o.blocked_for) for o in obs] == [("reads", OVERLOAD_BACKOFF)]
+    # a plain 503 "Service Unavailable." is not an overload signal
+    assert USDM.feedback(503, {}, '{"code":-1001,"msg":"Service Unavailable."}', request=weighed, now=T30) == []
+    # actions do not pass the gate: a cancel is not held back by the block
+    assert "reads" not in USDM.cost("DELETE", "/fapi/v1/order", params={"symbol": "BTCUSDT"})
+
+
+def test_usdm_overload_retries_a_read_and_refuses_an_action() -> None:
+    import random
+
+    import ratekeeper as rk
+    from ratekeeper._http import Gate
+    from ratekeeper.testing import FakeClock
+
+    base = "https://fapi.binance.com"
+    g = Gate(USDM, rk.Limiter(USDM.limits, clock=FakeClock(T30)), base_url=base, rng=random.Random(1))
+    read = g.plan("GET", base + "/fapi/v1/openOrders", params={"symbol": "BTCUSDT"})
+    order = g.plan("POST", base + "/fapi/v1/order", params={"symbol": "BTCUSDT"})
+    assert read is not None and order is not None
+    assert g.outcome(read, 503, {}, OVERLOAD, now=T30).verdict == "retry"
+    refused = g.outcome(order, 503, {}, OVERLOAD, now=T30)
+    assert refused.verdict == "refuse" and refused.limit == "reads"

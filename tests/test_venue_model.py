@@ -12,6 +12,7 @@ from ratekeeper.venues import InvalidRequest, Request, Rule, Rules, Venue, Weigh
 
 ALL = [
     "binance",
+    "binance_coinm",
     "binance_usdm",
     "bitmex",
     "bybit",

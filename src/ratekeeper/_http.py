@@ -80,6 +80,7 @@ DEFAULT_MARGINS: Mapping[str, float] = {
     "hyperliquid": 0.1,
     "binance": 0.1,
     "binance_usdm": 0.1,
+    "binance_coinm": 0.1,
     "kucoin": 0.1,
     "kucoin_futures": 0.1,
     "bitmex": 0.1,

@@ -24,6 +24,7 @@ _VENUES: Mapping[str, _Entry] = MappingProxyType(
         "hyperliquid": _Entry(hyperliquid.build, hyperliquid.OPTIONS),
         "binance": _Entry(binance.build_spot, binance.OPTIONS),
         "binance_usdm": _Entry(binance.build_usdm, binance.OPTIONS),
+        "binance_coinm": _Entry(binance.build_coinm, binance.OPTIONS),
         "bitmex": _Entry(bitmex.build, bitmex.OPTIONS),
         "htx": _Entry(htx.build_spot, htx.OPTIONS),
         "htx_coinm": _Entry(htx.build_coinm, htx.OPTIONS),

@@ -22,6 +22,15 @@ Enforced:
 Every answer carries ``X-MBX-USED-WEIGHT-1M`` (and the legacy ``X-MBX-USED-WEIGHT``), named
 after the real interval even when ``period`` is scaled; successful orders carry
 ``X-MBX-ORDER-COUNT-10S`` and ``X-MBX-ORDER-COUNT-1D``.
+
+- **/sapi/*** (a few wallet endpoints, :data:`SAPI_ENDPOINTS`): each endpoint has a pool of its
+  own, 12000 weight per window per IP for an IP-limited endpoint, 180000 per window per API
+  key (standing in for the UID) for a UID-limited one, clock aligned; they never touch
+  REQUEST_WEIGHT. Answers carry ``X-SAPI-USED-IP-WEIGHT-1M`` or ``X-SAPI-USED-UID-WEIGHT-1M``.
+  Over: HTTP 429 ``-1003`` with ``Retry-After``, and no 418 ban follows (CAAS "Rate limits").
+- **Overload**: after :meth:`BinanceRules.overload` every request is answered HTTP 503
+  ``{"code":-1008,"msg":"Server is currently overloaded..."}`` (errors.md SERVER_BUSY) until
+  the given time has passed; nothing is charged.
 """
 
 from __future__ import annotations
@@ -178,6 +187,17 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("DELETE", "/api/v3/openOrders", _const(ORDER_FAILURE_WEIGHT), signed=True, order_endpoint=True),
     Endpoint("POST", "/api/v3/order/cancelReplace", _const(ORDER_FAILURE_WEIGHT), signed=True, order_endpoint=True),
 )
+SAPI_IP_WEIGHT = 12_000
+SAPI_UID_WEIGHT = 180_000
+SAPI_ENDPOINTS: Mapping[tuple[str, str], tuple[bool, int]] = {
+    # (method, path): (UID-limited, weight) as the wallet pages state them
+    ("GET", "/sapi/v1/capital/config/getall"): (False, 10),
+    ("GET", "/sapi/v1/capital/deposit/hisrec"): (False, 1),
+    ("GET", "/sapi/v1/capital/withdraw/history"): (True, 18_000),
+    ("POST", "/sapi/v1/capital/withdraw/apply"): (True, 900),
+    ("POST", "/sapi/v1/asset/transfer"): (True, 900),
+}
+OVERLOADED_MSG = "Server is currently overloaded with other requests. Please try again in a few minutes."
 ROUTES: Mapping[tuple[str, str], Endpoint] = {(e.method, e.path): e for e in ENDPOINTS}
 PATHS = frozenset(e.path for e in ENDPOINTS)
 
@@ -294,6 +314,8 @@ class BinanceRules(VenueRules):
         self.next_order_id = 1
         self.update_id = 1_000_000
         self.pools: dict[str, list[Any]] = {}
+        self.sapi: dict[tuple[str, str], FixedWindow] = {}
+        self.overloaded_until = -math.inf
 
     @property
     def capacity(self) -> float:
@@ -302,6 +324,48 @@ class BinanceRules(VenueRules):
     def _reset_state(self) -> None:
         self.ips.clear()
         self.keys.clear()
+        self.sapi.clear()
+        self.overloaded_until = -math.inf
+
+    def overload(self, seconds: float) -> None:
+        """Answer every request HTTP 503 ``-1008`` for the next ``seconds`` (of the mock's clock)."""
+        if not (isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds >= 0):
+            raise ValueError(f"seconds must be a finite number >= 0, got {seconds!r}")
+        with self.lock:
+            self.overloaded_until = self.clock() + float(seconds)
+
+    def _sapi_answer(self, request: MockRequest, path: str, now: float) -> MockResponse:
+        entry = SAPI_ENDPOINTS.get((request.method, path))
+        if entry is None:
+            return MockResponse(404, b"Not Found", content_type="text/plain")
+        uid, weight = entry
+        kind = f"{request.method} {path}"
+        key_name = request.headers.get("x-mbx-apikey")
+        if uid and not key_name:
+            self.recorder.accept(request.ip, kind)
+            self.recorder.error("bad_request")
+            return json_response(401, {"code": -2014, "msg": "API-key format invalid."})
+        owner = f"key:{key_name}" if uid else f"ip:{request.ip}"
+        pool = self.sapi.get((owner, kind))
+        if pool is None:
+            pool = self.sapi[(owner, kind)] = FixedWindow(self.period)
+        capacity = SAPI_UID_WEIGHT if uid else SAPI_IP_WEIGHT
+        header = "X-SAPI-USED-UID-WEIGHT-1M" if uid else "X-SAPI-USED-IP-WEIGHT-1M"
+        if not pool.fits(now, weight, capacity):
+            self.recorder.reject(429, kind)
+            wait = max(1, math.ceil(pool.resets_at(now) - now - 1e-9))
+            msg = (
+                f"Too much request weight used; current limit is {capacity} request weight per 1 MINUTE. "
+                "Please use WebSocket Streams for live updates to avoid polling the API."
+            )
+            headers = {"Retry-After": str(wait), header: str(math.ceil(pool.used(now) - 1e-9))}
+            return json_response(429, {"code": -1003, "msg": msg}, headers)
+        pool.add(now, weight)
+        self.recorder.accept(request.ip, kind)
+        headers = {header: str(math.ceil(pool.used(now) - 1e-9))}
+        if path.endswith("/apply") or path.endswith("/transfer"):
+            return json_response(200, {"id": f"mock{self.next_order_id}", "tranId": self.next_order_id}, headers)
+        return json_response(200, [], headers)
 
     def _ip(self, ip: str) -> _Ip:
         state = self.ips.get(ip)
@@ -337,6 +401,11 @@ class BinanceRules(VenueRules):
 
     def _handle(self, request: MockRequest, now: float) -> MockResponse:
         path = request.path.rstrip("/") or "/"
+        if now < self.overloaded_until:
+            self.recorder.error("overloaded_503")
+            return json_response(503, {"code": -1008, "msg": OVERLOADED_MSG})
+        if path.startswith("/sapi/"):
+            return self._sapi_answer(request, path, now)
         endpoint = ROUTES.get((request.method, path))
         if endpoint is None:
             if path in PATHS:
