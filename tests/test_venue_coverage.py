@@ -68,6 +68,10 @@ def test_coverage_groups_by_section_and_counts() -> None:
 WITH_TABLES = [name for name in venue_names() if table(name)]
 
 
+def test_every_venue_has_a_table() -> None:
+    assert WITH_TABLES == venue_names()
+
+
 @pytest.mark.parametrize("name", WITH_TABLES)
 def test_table_entries_name_their_source(name: str) -> None:
     seen: set[tuple[str, str, str, str]] = set()
