@@ -188,12 +188,15 @@ def test_binance_sync_public_and_signed_calls(bn_mock: MockVenue) -> None:
     assert used(stats, "orders_10s") == 1
 
 
-def test_binance_used_weight_headers_sync_the_store(bn_mock: MockVenue) -> None:
-    ex = rkccxt.limit(binance(bn_mock.url))
-    # another client on this IP spends 250 without ratekeeper knowing
-    requests.get(bn_mock.url + "/api/v3/depth?symbol=BTCUSDT&limit=5000", timeout=5)
-    ex.fetch_time()
-    stats = rkccxt.limiter_of(ex).statistics()
+def test_binance_used_weight_headers_sync_the_store() -> None:
+    # The mock's minute windows are aligned to its clock: a frozen one keeps both requests in
+    # one window (with the real clock, a run that straddled a minute saw the header restart).
+    with MockVenue("binance", clock=lambda: 1_700_000_030.0) as bn_mock:
+        ex = rkccxt.limit(binance(bn_mock.url))
+        # another client on this IP spends 250 without ratekeeper knowing
+        requests.get(bn_mock.url + "/api/v3/depth?symbol=BTCUSDT&limit=5000", timeout=5)
+        ex.fetch_time()
+        stats = rkccxt.limiter_of(ex).statistics()
     assert stat(stats, "request_weight").used >= 250 + 1  # X-MBX-USED-WEIGHT-1M told us
 
 
