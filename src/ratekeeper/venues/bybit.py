@@ -373,6 +373,22 @@ def _rules() -> list[Rule]:
                 idempotent=e.idempotent,
             )
         )
+    # The rate-limit table prints the inter-transfer list as query-inter-transfer-list; the
+    # endpoint's own page (https://bybit-exchange.github.io/docs/v5/asset/transfer/inter-transfer-list-query)
+    # is GET /v5/asset/transfer/inter-transfer-list-query. Both spend the same 60 per minute.
+    inter = next(e for e in FIXED if e.limit == "asset_inter_transfer_list")
+    rules.append(
+        Rule(
+            "GET",
+            "/v5/asset/transfer/inter-transfer-list-query",
+            _fixed_cost(inter),
+            source=source(
+                "https://bybit-exchange.github.io/docs/v5/asset/transfer/inter-transfer-list-query",
+                "the endpoint's page; its limit is the table's query-inter-transfer-list row",
+            ),
+            primary=inter.limit,
+        )
+    )
     rules += [Rule("GET", p, {"ip_requests": 1}, source=SRC, note="public: the IP limit only") for p in PUBLIC]
     rules += [
         Rule(

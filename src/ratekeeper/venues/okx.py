@@ -525,6 +525,12 @@ ENDPOINTS: tuple[_E, ...] = (
     _E("users_subaccount_delete_apikey", "POST", "/api/v5/users/subaccount/delete-apikey", 1, 1, UID),
     _E("users_subaccount_list", "GET", "/api/v5/users/subaccount/list", 20, 2, UID),
     _E("users_subaccount_set_transfer_out", "POST", "/api/v5/users/subaccount/set-transfer-out", 1, 1, UID),
+    _E("asset_subaccount_transfer", "POST", "/api/v5/asset/subaccount/transfer", 1, 1, UID),
+    _E("users_subaccount_create", "POST", "/api/v5/users/subaccount/create-subaccount", 1, 1, UID),
+    _E("users_subaccount_apikey_set", "POST", "/api/v5/users/subaccount/apikey", 1, 1, UID),
+    _E("users_subaccount_modify_apikey", "POST", "/api/v5/users/subaccount/modify-apikey", 1, 1, UID),
+    _E("users_subaccount_apikey", "GET", "/api/v5/users/subaccount/apikey", 20, 2, UID),
+    _E("support_announcements", "GET", "/api/v5/support/announcements", 5, 2, IP),
 )
 """Every documented REST endpoint with its own limit: (limit name, method, path, capacity per
 period in seconds, scope). "Master account User ID" is the account scope (the caller passes

@@ -222,6 +222,16 @@ _LISTED: tuple[Documented, ...] = (
         (_uid(60, 60),),
         "/v5/asset/transfer/query-inter-transfer-list: 60 req/min",
     ),
+    Documented(
+        "asset",
+        "GET",
+        "/v5/asset/transfer/inter-transfer-list-query",
+        (IP, _uid(60, 60)),
+        "https://bybit-exchange.github.io/docs/v5/asset/transfer/inter-transfer-list-query",
+        "GET /v5/asset/transfer/inter-transfer-list-query?coin=USDT&limit=1 (the endpoint's page; the "
+        "rate-limit table lists it as query-inter-transfer-list: 60 req/min)",
+        params={"coin": "USDT", "limit": 1},
+    ),
     _e(
         "asset",
         "GET",

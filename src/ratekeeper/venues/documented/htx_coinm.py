@@ -1197,12 +1197,13 @@ TABLE: tuple[Documented, ...] = (
         "futures",
         "POST",
         "/api/v1/contract_master_sub_transfer",
-        (FUTURES_TRADE,),
+        (FUTURES_TRADE, Pool(1, 10, 60, "account")),
         FUTURES_PRIVATE.format(3523),
         (
             "the private interface rate limit of API key is at most 72 times every 3 seconds for each "
             "UID (Trade Interface: at most 36 times every 3 seconds. Read Interface: at most 36 times "
             "every 3 seconds) (Transfer between master and sub account: Interface permission Trade)"
+            "; the rate limit between the master account and each subaccount is 10 times/minute (line 3547)"
         ),
     ),
     Documented(
@@ -1417,36 +1418,39 @@ TABLE: tuple[Documented, ...] = (
         "futures",
         "POST",
         "/api/v1/contract_trigger_order",
-        (FUTURES_TRADE,),
+        (FUTURES_TRADE, Pool(1, 5, 1, "account")),
         FUTURES_PRIVATE.format(5574),
         (
             "the private interface rate limit of API key is at most 72 times every 3 seconds for each "
             "UID (Trade Interface: at most 36 times every 3 seconds. Read Interface: at most 36 times "
             "every 3 seconds) (Place Trigger Order: Interface permission Trade)"
+            "; The frequency limit of this interface is 5 times per second (line 5620)"
         ),
     ),
     Documented(
         "futures",
         "POST",
         "/api/v1/contract_trigger_cancel",
-        (FUTURES_TRADE,),
+        (FUTURES_TRADE, Pool(1, 5, 1, "account")),
         FUTURES_PRIVATE.format(5676),
         (
             "the private interface rate limit of API key is at most 72 times every 3 seconds for each "
             "UID (Trade Interface: at most 36 times every 3 seconds. Read Interface: at most 36 times "
             "every 3 seconds) (Cancel Trigger Order: Interface permission Trade)"
+            "; The frequency limit of this interface is 5 times per second (line 5697)"
         ),
     ),
     Documented(
         "futures",
         "POST",
         "/api/v1/contract_trigger_cancelall",
-        (FUTURES_TRADE,),
+        (FUTURES_TRADE, Pool(1, 5, 1, "account")),
         FUTURES_PRIVATE.format(5752),
         (
             "the private interface rate limit of API key is at most 72 times every 3 seconds for each "
             "UID (Trade Interface: at most 36 times every 3 seconds. Read Interface: at most 36 times "
             "every 3 seconds) (Cancel All Trigger Orders: Interface permission Trade)"
+            "; The frequency limit of this interface is 5 times per second (line 5787)"
         ),
     ),
     Documented(
@@ -1477,13 +1481,14 @@ TABLE: tuple[Documented, ...] = (
         "futures",
         "POST",
         "/api/v1/contract_tpsl_order",
-        (FUTURES_READ,),
+        (FUTURES_READ, Pool(1, 5, 1, "account")),
         FUTURES_PRIVATE.format(6086),
         (
             "the private interface rate limit of API key is at most 72 times every 3 seconds for each "
             "UID (Trade Interface: at most 36 times every 3 seconds. Read Interface: at most 36 times "
             "every 3 seconds) (Set a Take-profit and Stop-loss Order for an Existing Position: "
             "Interface permission Read)"
+            "; The frequency limit of this interface is 5 times per second (line 6123)"
         ),
     ),
     Documented(

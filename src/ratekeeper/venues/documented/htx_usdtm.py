@@ -411,13 +411,14 @@ TABLE: tuple[Documented, ...] = (
         "general",
         "POST",
         "/linear-swap-api/v1/swap_master_sub_transfer",
-        (TRADE,),
+        (TRADE, Pool(1, 10, 60, "account")),
         PRIVATE.format(5909),
         (
             "Generally, the private interface rate limit of API key is at most 144 times every 3 "
             "seconds for each UID (Trade Interface: at most 72 times every 3 seconds. Read Interface: "
             "at most 72 times every 3 seconds) ([General] Transfer between master and sub account: "
             "Interface permission Trade)"
+            "; the rate limit between the master account and each subaccount is 10 times/minute (line 5949)"
         ),
     ),
     Documented(
@@ -437,13 +438,14 @@ TABLE: tuple[Documented, ...] = (
         "general",
         "POST",
         "/linear-swap-api/v1/swap_transfer_inner",
-        (TRADE,),
+        (TRADE, Pool(1, 10, 60, "account")),
         PRIVATE.format(6105),
         (
             "Generally, the private interface rate limit of API key is at most 144 times every 3 "
             "seconds for each UID (Trade Interface: at most 72 times every 3 seconds. Read Interface: "
             "at most 72 times every 3 seconds) ([General] Transfer between different margin accounts "
             "under the same account: Interface permission Trade)"
+            "; API rate limit for this interface is up to 10 times per minute (line 6143)"
         ),
     ),
     Documented(

@@ -2086,6 +2086,48 @@ ROWS: tuple[tuple[str, str, str, str, str], ...] = (
         "User ID",
         "sub-account-rest-api-set-permission-of-transfer-out",
     ),
+    (
+        "POST",
+        "/api/v5/asset/subaccount/transfer",
+        "1 request per second",
+        "User ID",
+        "sub-account-rest-api-master-accounts-manage-the-transfers-between-sub-accounts",
+    ),
+    (
+        "POST",
+        "/api/v5/users/subaccount/create-subaccount",
+        "1 request per second",
+        "User ID",
+        "sub-account-rest-api-create-sub-account",
+    ),
+    (
+        "POST",
+        "/api/v5/users/subaccount/apikey",
+        "1 request per second",
+        "User ID",
+        "sub-account-rest-api-create-an-api-key-for-a-sub-account",
+    ),
+    (
+        "POST",
+        "/api/v5/users/subaccount/modify-apikey",
+        "1 request per second",
+        "User ID",
+        "sub-account-rest-api-modify-the-api-key-of-a-sub-account",
+    ),
+    (
+        "GET",
+        "/api/v5/users/subaccount/apikey",
+        "20 request per 2 seconds",
+        "User ID",
+        "sub-account-rest-api-query-the-api-key-of-a-sub-account",
+    ),
+    (
+        "GET",
+        "/api/v5/support/announcements",
+        "5 requests per 2 seconds",
+        "IP",
+        "status-get-announcements",
+    ),
 )
 """(method, path, "Rate Limit:" line, "Rate limit rule:" line, anchor)."""
 
