@@ -557,3 +557,21 @@ def test_the_ccxt_adapter_gives_the_key_scope_a_digest_of_the_api_key() -> None:
     assert "k" * 32 not in gate.key  # only a digest is kept
     plan = gate.plan("GET", "https://api.huobi.pro/v2/account/ledger")
     assert plan is not None and plan.scope["key"] == gate.key
+
+
+def test_unlisted_coinm_swap_endpoints_are_priced_by_class_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+    v = rk.venue("htx_coinm")
+    signed = {"AccessKeyId": "k", "Signature": "s"}
+    with caplog.at_level("WARNING", logger="ratekeeper.venues"):
+        private_get = v.weigh("GET", "/swap-api/v1/swap_unlisted_private_read", None, signed)
+        public_get = v.weigh("GET", "/swap-api/v1/swap_unlisted_public_read")
+        post = v.weigh("POST", "/swap-api/v1/swap_unlisted_write", {})
+    assert (private_get.known, dict(private_get.cost)) == (False, {"swap_read": 1.0})
+    assert (public_get.known, dict(public_get.cost)) == (False, {"swap_public": 1.0})
+    assert (post.known, dict(post.cost), post.idempotent) == (False, {"swap_trade": 1.0, "swap_read": 1.0}, False)
+    assert v.limits["swap_read"].scope == "account" and v.limits["swap_public"].scope == "ip"
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for path in ("swap_unlisted_private_read", "swap_unlisted_public_read", "swap_unlisted_write"):
+        assert path in logged
+    listed = v.weigh("POST", "/swap-api/v1/swap_order", {})
+    assert listed.known

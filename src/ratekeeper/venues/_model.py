@@ -256,7 +256,10 @@ class Rule:
     * ``detail`` — request → what the settler and the feedback parser need later;
     * ``primary`` — the limit that endpoint-level headers and errors describe (or a function
       of the request, when it depends on a parameter such as the product category);
-    * ``source`` — where the numbers come from (link and date read).
+    * ``source`` — where the numbers come from (link and date read);
+    * ``fallback`` — the rule prices a whole class of endpoints the venue has not listed one
+      by one (a path prefix): a request it matches is still unknown (``Weighed.known`` is
+      ``False``) and logged once, like one the venue's default prices.
     """
 
     method: str
@@ -275,6 +278,7 @@ class Rule:
     detail: Callable[[Request], Mapping[str, Any]] | None = None
     idempotent: bool | None = None
     note: str = ""
+    fallback: bool = False
     _segments: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
     _templated: bool = field(default=False, init=False, repr=False, compare=False)
     _wildcard: bool = field(default=False, init=False, repr=False, compare=False)
@@ -594,7 +598,7 @@ class Venue:
             rule, known = self._default_for(request), False
         else:
             rule, captured = found
-            known = True
+            known = not rule.fallback
             if captured:
                 request = dataclasses.replace(request, path_params=captured)
         raw = rule.charge(request)

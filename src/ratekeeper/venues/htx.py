@@ -788,9 +788,29 @@ def _coinm() -> tuple[list[Limit], list[Rule]]:
             ("/index/market/*", SRC_FUTURES),
         )
     ]
+    # Coin-M swap endpoints not listed above: priced by class on the swap line's budgets
+    # (a signed GET reads per UID, an unsigned one is public per IP; a POST is private and
+    # charged both UID budgets), and logged as unknown.
     rules += [
-        Rule("GET", "/swap-api/*", {"swap_public": 1}, source=SRC_COINM_SWAP, primary="swap_public"),
-        Rule("POST", "/swap-api/*", {"swap_trade": 1, "swap_read": 1}, source=SRC_COINM_SWAP, primary="swap_trade"),
+        Rule(
+            "GET",
+            "/swap-api/*",
+            lambda r: {"swap_read": 1} if _signed(r) else {"swap_public": 1},
+            source=SRC_COINM_SWAP + " — unlisted coin-M swap read",
+            primary=lambda r: "swap_read" if _signed(r) else "swap_public",
+            fallback=True,
+            name="(unknown coin-M swap read)",
+        ),
+        Rule(
+            "POST",
+            "/swap-api/*",
+            {"swap_trade": 1, "swap_read": 1},
+            source=SRC_COINM_SWAP + " — unlisted coin-M swap endpoint: both budgets per UID",
+            primary="swap_trade",
+            fallback=True,
+            idempotent=False,
+            name="(unknown coin-M swap endpoint)",
+        ),
     ]
     return limits + own_swap + own_futures, rules
 
