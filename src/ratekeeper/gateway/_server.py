@@ -1,0 +1,380 @@
+"""The gateway: an aiohttp server that forwards each request to the venue through the same send
+loop as the HTTP integrations (:func:`ratekeeper._http.send_async`): weigh, wait for the slot,
+send, settle with the answer, fold the venue's signals into the store, retry reads, never
+retry an action.
+
+The hot path is kept short: one client session with a keep-alive connector for the whole
+process, the request body read once and parsed once (the parsed JSON is what the rules weigh,
+the raw bytes are what is forwarded), the answer read once (settling needs it) and written
+back as it came. Nothing in the path sleeps or polls: a request that must wait holds one
+limiter booking and the limiter wakes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from .._http import (
+    ActionOutcomeUnknown,
+    Gate,
+    MarginArg,
+    RetryPolicy,
+    VenueRefused,
+    build_gate,
+    resolve_venue,
+    send_async,
+)
+
+try:
+    import aiohttp
+    from aiohttp import hdrs
+    from aiohttp import web as web  # re-exported for _run (the missing-extra error is raised here)
+    from multidict import CIMultiDict, istr
+except ImportError as _exc:  # pragma: no cover - exercised only without the extra
+    from .._errors import missing_package
+
+    raise missing_package("ratekeeper.gateway", "aiohttp", "gateway", _exc) from _exc
+
+from .._clock import Clock
+from .._errors import CostExceedsCapacity, RateKeeperError
+from .._limiter import AsyncLimiter
+from ..aiohttp import _IO, _check_pool, _probe, _sent
+from ..proxies import Proxy, ProxyPoolArg
+from ..stores import StoreSpec
+from ..venues import InvalidRequest, Venue
+
+__all__ = ["Gateway"]
+
+log = logging.getLogger("ratekeeper.gateway")
+access_log = logging.getLogger("ratekeeper.gateway.access")
+
+_HOP_BY_HOP: frozenset[istr] = frozenset(
+    istr(h)
+    for h in (
+        "Connection",
+        "Keep-Alive",
+        "Proxy-Authenticate",
+        "Proxy-Authorization",
+        "Proxy-Connection",
+        "TE",
+        "Trailer",
+        "Transfer-Encoding",
+        "Upgrade",
+    )
+)
+_DROP_REQUEST: frozenset[istr] = _HOP_BY_HOP | {hdrs.HOST, hdrs.CONTENT_LENGTH, hdrs.ACCEPT_ENCODING}
+"""Request headers not forwarded: hop-by-hop ones, and what the client session sets itself."""
+_DROP_RESPONSE: frozenset[istr] = _HOP_BY_HOP | {hdrs.CONTENT_LENGTH, hdrs.CONTENT_ENCODING}
+"""Answer headers not passed back: the body is passed back decoded, with its own length."""
+
+SHUTDOWN_TIMEOUT = 30.0
+"""Seconds a stopping gateway lets in-flight requests finish before it cancels them."""
+
+
+def _error(status: int, code: str, message: str, **extra: Any) -> web.Response:
+    """The gateway's own answer (never the venue's): JSON with ``error``, ``message`` and an
+    ``X-Ratekeeper-Error`` header so clients can tell the two apart."""
+    body = {"error": code, "message": message, "source": "ratekeeper-gateway", **extra}
+    return web.json_response(body, status=status, headers={"X-Ratekeeper-Error": code})
+
+
+def _loads(raw: bytes, content_type: str) -> tuple[object, str | None]:
+    """The body as the rules weigh it (parsed JSON, or the text for form bodies), and an error
+    when a body that says it is JSON is not."""
+    if not raw:
+        return None, None
+    if "json" in content_type:
+        try:
+            return json.loads(raw), None
+        except (ValueError, UnicodeDecodeError) as exc:
+            return None, f"the body is not valid JSON ({exc})"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, None  # binary: weighed without it (the rules then charge their default)
+    return text, None
+
+
+class Gateway:
+    """A limiting HTTP gateway for one venue.
+
+    ``venue``: a name or a :class:`~ratekeeper.venues.Venue`; ``limits`` overrides limits by
+    name with ``(capacity, period)`` as ``rk.venue(name, **limits)`` does. ``upstream``: the
+    venue's origin (default its mainnet URL). ``store``, ``proxy_pool``, ``retry``, ``margin``
+    and ``clock`` are the HTTP integrations' options (see :class:`ratekeeper.aiohttp.ClientSession`).
+    ``metrics``: a :class:`ratekeeper.metrics.Metrics` the gateway instruments its limiter
+    with and counts answers in (``None``: no metrics). ``connections``: the most connections
+    kept open to the venue (per proxy).
+
+    :meth:`app` is the forwarding application, :meth:`admin_app` the one with ``/metrics``
+    and ``/status``; :meth:`start` opens the client session and :meth:`close` closes it and
+    the limiter. :func:`ratekeeper.gateway.serve` runs both on their ports.
+    """
+
+    def __init__(
+        self,
+        venue: str | Venue,
+        *,
+        upstream: str | None = None,
+        store: StoreSpec = "memory://",
+        proxy_pool: ProxyPoolArg = None,
+        limits: Mapping[str, tuple[float, float]] | None = None,
+        retry: RetryPolicy | None = None,
+        margin: MarginArg = None,
+        clock: Clock | None = None,
+        metrics: Any = None,
+        connections: int = 100,
+    ) -> None:
+        v = resolve_venue(venue)
+        if limits:
+            v = v.with_limits(**dict(limits))
+        self.gate: Gate[AsyncLimiter] = build_gate(
+            v,
+            AsyncLimiter,
+            base_url=upstream,
+            store=store,
+            proxy_pool=proxy_pool,
+            retry=retry,
+            margin=margin,
+            clock=clock,
+        )
+        _check_pool(self.gate)
+        if self.gate.router is not None:
+            self.gate.router.bind_aprobe(_probe)
+        if isinstance(connections, bool) or not isinstance(connections, int) or connections < 1:
+            raise ValueError(f"connections must be an int >= 1, got {connections!r}")
+        self._connections = connections
+        self._upstream = self.gate.base_url.rstrip("/")
+        self._session: aiohttp.ClientSession | None = None
+        self.metrics = metrics
+        self._responses: Any = None
+        if metrics is not None:
+            self._instrument(metrics)
+        self.in_flight = 0
+        """Requests being handled now (waiting for a slot, or at the venue)."""
+        self.handled = 0
+        """Requests answered since start (by the venue or by the gateway)."""
+        self.refused = 0
+        """Requests the gateway answered itself with a 4xx or 5xx (never forwarded, or failed)."""
+        self.disconnected = 0
+        """Requests whose client went away before the answer (a waiting one gave its slot back)."""
+        self._started = time.monotonic()
+
+    # -- facts ---------------------------------------------------------------------------
+
+    @property
+    def venue(self) -> Venue:
+        return self.gate.venue
+
+    @property
+    def limiter(self) -> AsyncLimiter:
+        return self.gate.limiter
+
+    @property
+    def upstream(self) -> str:
+        return self._upstream
+
+    # -- life ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Open the client session (one keep-alive connection pool for every request)."""
+        if self._session is not None:
+            return
+        connector = aiohttp.TCPConnector(
+            limit=0,
+            limit_per_host=self._connections,
+            ttl_dns_cache=300,
+            keepalive_timeout=60.0,
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            timeout=aiohttp.ClientTimeout(total=None, sock_connect=10.0, sock_read=60.0),
+            auto_decompress=True,
+            skip_auto_headers=(hdrs.USER_AGENT,),
+        )
+
+    async def close(self) -> None:
+        """Close the client session and the limiter (after the servers stopped)."""
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+        await self.limiter.aclose()
+
+    # -- metrics -------------------------------------------------------------------------
+
+    def _instrument(self, metrics: Any) -> None:
+        from ..metrics import _prometheus
+
+        metrics.instrument(self.limiter, self.venue.name)
+        prom = _prometheus()
+        self._responses = prom.Counter(
+            "ratekeeper_gateway_responses",
+            "Answers the gateway gave, by who answered (venue or gateway) and status.",
+            ["venue", "source", "status"],
+            registry=metrics.registry,
+        )
+
+    def _count(self, source: str, status: int) -> None:
+        if self._responses is not None:
+            self._responses.labels(self.venue.name, source, str(status)).inc()
+            if source == "venue":
+                self.metrics.record_response(self.venue.name, status)
+
+    # -- forwarding ----------------------------------------------------------------------
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        """Forward one request to the venue (the forwarding application's only handler)."""
+        started = time.perf_counter()
+        self.in_flight += 1
+        status = 0
+        source = "gateway"
+        try:
+            response, source = await self._forward(request)
+            status = response.status
+            return response
+        except asyncio.CancelledError:
+            self.disconnected += 1
+            status = 499  # the client closed the connection (nginx's code for it)
+            raise
+        finally:
+            self.in_flight -= 1
+            self.handled += 1
+            if source == "gateway":
+                self.refused += 1
+            self._count(source, status)
+            if access_log.isEnabledFor(logging.INFO):
+                elapsed = time.perf_counter() - started
+                access_log.info(
+                    "%s %s %d %.1fms",
+                    request.method,
+                    request.raw_path,
+                    status,
+                    elapsed * 1000.0,
+                    extra={
+                        "method": request.method,
+                        "path": request.raw_path,
+                        "status": status,
+                        "source": source,
+                        "ms": round(elapsed * 1000.0, 3),
+                        "peer": request.remote,
+                    },
+                )
+
+    async def _forward(self, request: web.Request) -> tuple[web.Response, str]:
+        session = self._session
+        if session is None:
+            return _error(503, "not_started", "the gateway is not started"), "gateway"
+        raw = await request.read() if request.body_exists else b""
+        weighed_body, problem = _loads(raw, request.content_type)
+        method = request.method
+        url = self._upstream + request.raw_path
+        if problem is not None:
+            return _error(400, "invalid_body", f"{method} {request.path}: {problem}; not forwarded"), "gateway"
+        try:
+            plan = self.gate.plan(method, url, weighed_body)
+        except InvalidRequest as exc:
+            return _error(400, "invalid_request", f"{exc}; not forwarded", venue=self.venue.name), "gateway"
+        if plan is None:  # pragma: no cover - the URL is built on the venue's origin
+            return _error(502, "not_the_venue", f"{url} is not {self.venue.name}'s origin"), "gateway"
+        for name, amount in plan.cost.items():
+            limit = self.venue.limits.get(name)
+            if limit is not None and amount > limit.capacity:
+                message = (
+                    f"{method} {request.path} ({plan.weighed.name}) costs {amount:g} {name}, more than the "
+                    f"limit's capacity of {limit.capacity:g} per {limit.period:g} s: it can never be sent; "
+                    "not forwarded"
+                )
+                return _error(422, "cost_exceeds_capacity", message, limit=name, cost=amount), "gateway"
+        headers = CIMultiDict((k, v) for k, v in request.headers.items() if k not in _DROP_REQUEST)
+        data = raw or None
+
+        async def send(proxy: Proxy | None) -> aiohttp.ClientResponse:
+            return await session.request(
+                method,
+                url,
+                data=data,
+                headers=headers,
+                proxy=proxy.url if proxy is not None else None,
+                allow_redirects=False,
+            )
+
+        async def read(response: aiohttp.ClientResponse) -> bytes:
+            return await response.read()
+
+        try:
+            answer = await send_async(self.gate, plan, send, read, _IO, _sent, _probe)
+        except VenueRefused as exc:  # an action answered with a rate limit: the venue's answer, as it came
+            refused: aiohttp.ClientResponse | None = exc.response
+            if isinstance(refused, aiohttp.ClientResponse):
+                return await self._relay(refused, {"X-Ratekeeper-Refused": exc.reason or f"HTTP {exc.status}"}), "venue"
+            return _error(exc.status, "venue_refused", str(exc)), "gateway"  # pragma: no cover
+        except CostExceedsCapacity as exc:
+            return _error(422, "cost_exceeds_capacity", f"{exc}; not forwarded", limit=exc.limit), "gateway"
+        except ActionOutcomeUnknown as exc:
+            return _error(502, "action_outcome_unknown", str(exc), venue=self.venue.name), "gateway"
+        except (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError, RateKeeperError) as exc:
+            message = self.gate.scrub(f"{type(exc).__name__}: {exc}")
+            log.warning("gateway: %s %s failed: %s", method, request.path, message)
+            return _error(502, "upstream_failed", message, venue=self.venue.name), "gateway"
+        return await self._relay(answer), "venue"
+
+    async def _relay(self, answer: aiohttp.ClientResponse, extra: Mapping[str, str] | None = None) -> web.Response:
+        body = await answer.read()  # already read by the send loop: aiohttp keeps it
+        headers = CIMultiDict((k, v) for k, v in answer.headers.items() if k not in _DROP_RESPONSE)
+        if extra:
+            headers.update(extra)
+        return web.Response(status=answer.status, reason=answer.reason, body=body, headers=headers)
+
+    def app(self) -> web.Application:
+        """The forwarding application: every method and path goes to the venue."""
+        app = web.Application(client_max_size=16 * 1024 * 1024)
+        app.router.add_route("*", "/{tail:.*}", self.handle)
+        return app
+
+    # -- admin ---------------------------------------------------------------------------
+
+    async def status(self) -> dict[str, Any]:
+        """What ``/status`` shows: budgets, waiters, margins, proxies, counters."""
+        budgets = [dataclasses.asdict(s) for s in await self.limiter.statistics()]
+        proxies = [dataclasses.asdict(p) for p in await self.gate.aproxy_statistics()]
+        return {
+            "venue": self.venue.name,
+            "upstream": self.upstream,
+            "uptime": round(time.monotonic() - self._started, 3),
+            "in_flight": self.in_flight,
+            "handled": self.handled,
+            "refused": self.refused,
+            "disconnected": self.disconnected,
+            "waiters": sum(s["waiters"] for s in budgets),
+            "margin": self.limiter.margin,
+            "budgets": budgets,
+            "proxies": proxies,
+        }
+
+    async def _status(self, request: web.Request) -> web.Response:
+        return web.json_response(await self.status())
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        if self.metrics is None:
+            return _error(404, "no_metrics", "this gateway runs without metrics (pip install 'ratekeeper[metrics]')")
+        from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+        body = generate_latest(self.metrics.registry)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    async def _health(self, request: web.Request) -> web.Response:
+        return web.json_response({"ok": self._session is not None, "venue": self.venue.name})
+
+    def admin_app(self) -> web.Application:
+        """``GET /metrics`` (Prometheus), ``GET /status`` (JSON), ``GET /health``."""
+        app = web.Application()
+        app.router.add_get("/metrics", self._metrics)
+        app.router.add_get("/status", self._status)
+        app.router.add_get("/health", self._health)
+        return app
