@@ -100,14 +100,15 @@ async def test_a_read_is_forwarded_weighed_and_settled(mock: MockVenue, client: 
         await running.stop()
 
 
-async def test_headers_query_and_answer_pass_through() -> None:
+@pytest.mark.parametrize("lean", [True, False], ids=["lean-client", "aiohttp-client"])
+async def test_headers_query_and_answer_pass_through(lean: bool) -> None:
     async def answer(request: web.Request) -> web.Response:
         return web.json_response(
             {"q": request.query_string}, status=201, headers={"X-MBX-USED-WEIGHT-1M": "7", "X-Other": "kept"}
         )
 
     async with Upstream(answer) as up, aiohttp.ClientSession() as client:
-        running = await _gateway(Gateway("binance", upstream=up.url))
+        running = await _gateway(Gateway("binance", upstream=up.url, lean=lean))
         try:
             url = running.url + "/api/v3/ticker/price?symbol=BTCUSDT"
             async with client.get(url, headers={"X-MBX-APIKEY": "k", "Connection": "keep-alive"}) as r:
@@ -196,13 +197,14 @@ def test_the_command_refuses_a_remote_address_before_listening() -> None:
 # -- what the venue answers --------------------------------------------------------------
 
 
-async def test_an_action_refused_is_passed_back_once_and_a_read_is_retried() -> None:
+@pytest.mark.parametrize("lean", [True, False], ids=["lean-client", "aiohttp-client"])
+async def test_an_action_refused_is_passed_back_once_and_a_read_is_retried(lean: bool) -> None:
     async def answer(request: web.Request) -> web.Response:
         return web.json_response({"error": "busy"}, status=503 if request.path == "/info" else 429)
 
     retry = RetryPolicy(attempts=3, backoff=0.0, max_retry_after=1e9)
     async with Upstream(answer) as up, aiohttp.ClientSession() as client:
-        running = await _gateway(Gateway("hyperliquid", upstream=up.url, retry=retry))
+        running = await _gateway(Gateway("hyperliquid", upstream=up.url, retry=retry, lean=lean))
         try:
             order = {"action": {"type": "cancel", "cancels": [{"a": 0, "o": 1}]}, "nonce": 1, "signature": {}}
             async with client.post(running.url + "/exchange", json=order) as r:
@@ -213,7 +215,7 @@ async def test_an_action_refused_is_passed_back_once_and_a_read_is_retried() -> 
         finally:
             await running.stop()
         # (a fresh gateway: the 429 blocked this one's ip_weight for Hyperliquid's wait)
-        running = await _gateway(Gateway("hyperliquid", upstream=up.url, retry=retry))
+        running = await _gateway(Gateway("hyperliquid", upstream=up.url, retry=retry, lean=lean))
         try:
             async with client.post(running.url + "/info", json={"type": "allMids"}) as r:
                 assert r.status == 503  # a read: tried three times, then returned as it came
@@ -222,9 +224,10 @@ async def test_an_action_refused_is_passed_back_once_and_a_read_is_retried() -> 
             await running.stop()
 
 
-async def test_an_unreachable_venue_is_a_clear_502() -> None:
+@pytest.mark.parametrize("lean", [True, False], ids=["lean-client", "aiohttp-client"])
+async def test_an_unreachable_venue_is_a_clear_502(lean: bool) -> None:
     retry = RetryPolicy(attempts=1)
-    running = await _gateway(Gateway("hyperliquid", upstream="http://127.0.0.1:9", retry=retry))
+    running = await _gateway(Gateway("hyperliquid", upstream="http://127.0.0.1:9", retry=retry, lean=lean))
     try:
         async with aiohttp.ClientSession() as client, client.post(running.url + "/info", json={"type": "allMids"}) as r:
             assert r.status == 502
@@ -353,3 +356,23 @@ def test_the_cli_command_reports_bad_options_as_usage_errors() -> None:
     result = runner.invoke(main, ["gateway", "hyperliquid", "--limit", "ip_weight=many/10"])
     assert result.exit_code == 2
     assert "--limit ip_weight" in result.output
+
+
+async def test_the_lean_client_keeps_one_connection_and_survives_a_venue_that_closes_it() -> None:
+    peers: list[object] = []
+
+    async def answer(request: web.Request) -> web.Response:
+        peers.append(request.transport.get_extra_info("peername") if request.transport else None)
+        close = request.query.get("close") == "1"
+        return web.json_response({"n": len(peers)}, headers={"Connection": "close"} if close else None)
+
+    async with Upstream(answer) as up, aiohttp.ClientSession() as client:
+        running = await _gateway(Gateway("hyperliquid", upstream=up.url))
+        try:
+            for query in ("", "", "?close=1", ""):
+                async with client.post(running.url + "/info" + query, json={"type": "allMids"}) as r:
+                    assert r.status == 200
+            # kept alive for the first three; the venue closed after the third: a new one for the fourth
+            assert peers[0] == peers[1] == peers[2] != peers[3]
+        finally:
+            await running.stop()

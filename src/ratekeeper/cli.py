@@ -857,6 +857,13 @@ def mock(venue_name: str, port: int, period: float | None) -> None:
     type=click.FloatRange(min=0),
     help="Seconds in-flight requests get to finish after SIGTERM/SIGINT.",
 )
+@click.option(
+    "--loop",
+    type=click.Choice(["auto", "uvloop", "asyncio"]),
+    default="auto",
+    show_default=True,
+    help="The event loop: uvloop when installed (auto), or asyncio's.",
+)
 def gateway(
     venue_name: str,
     listen: str,
@@ -869,6 +876,7 @@ def gateway(
     access_log: bool,
     json_logs: bool,
     shutdown_timeout: float,
+    loop: str,
 ) -> None:
     """Run a limiting HTTP gateway to VENUE that any client can point at, until interrupted.
 
@@ -900,6 +908,7 @@ def gateway(
         access_log=access_log,
         json_logs=json_logs,
         shutdown_timeout=shutdown_timeout,
+        loop=loop,
         fail=_fail,
         ready=ready,
     )

@@ -5,14 +5,32 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from ._config import parse_limit, parse_listen
 from ._run import Running, check_listen, serve
 from ._server import Gateway
 
-__all__ = ["run_command"]
+__all__ = ["loop_runner", "run_command"]
+
+
+def loop_runner(loop: str) -> Callable[[Coroutine[Any, Any, None]], None]:
+    """What runs the server: uvloop's event loop when installed (``auto``; it halves the
+    per-request CPU of the loop's own work: see docs/benchmarks.md), or asyncio's."""
+    if loop not in ("auto", "uvloop", "asyncio"):
+        raise ValueError(f"--loop must be auto, uvloop or asyncio, got {loop!r}")
+    if loop != "asyncio":
+        try:
+            import uvloop
+        except ImportError as exc:
+            if loop == "uvloop":
+                raise ImportError(
+                    f"--loop uvloop: uvloop is not installed: pip install 'ratekeeper[gateway]' ({exc})"
+                ) from exc
+        else:
+            return uvloop.run
+    return asyncio.run
 
 
 def _logging(json_logs: bool, access_log: bool) -> None:
@@ -82,6 +100,7 @@ def run_command(
     access_log: bool,
     json_logs: bool,
     shutdown_timeout: float,
+    loop: str = "auto",
     fail: Callable[[str], None],
     ready: Callable[[Running], None],
 ) -> None:
@@ -101,9 +120,14 @@ def run_command(
     except (ValueError, TypeError, ImportError) as exc:
         fail(str(exc))
         return
+    try:
+        runner = loop_runner(loop)
+    except ImportError as exc:
+        fail(str(exc))
+        return
     _logging(json_logs, access_log)
     try:
-        asyncio.run(
+        runner(
             serve(
                 gateway,
                 host,
