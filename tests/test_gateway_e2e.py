@@ -91,6 +91,43 @@ def _sdk_worker(url: str, seconds: float, ready: Any, go: Any, out: Any) -> None
     out.put(("done", calls, errors))
 
 
+def _run_sdk(mock: MockServer, urls: list[str], seconds: float) -> tuple[dict[str, Any], list[tuple[Any, ...]]]:
+    """One SDK process per URL, started together; the mock's statistics over ``seconds``."""
+    ready: Any = CTX.Queue()
+    go: Any = CTX.Queue()
+    out: Any = CTX.Queue()
+    procs = [CTX.Process(target=_sdk_worker, args=(url, seconds, ready, go, out)) for url in urls]
+    for p in procs:
+        p.start()
+    for _ in procs:
+        ready.get(timeout=60)
+    start_at = time.time() + 0.5
+    for _ in procs:
+        go.put(start_at)
+    time.sleep(max(0.0, start_at - 0.05 - time.time()))
+    mock.reset()
+    time.sleep(max(0.0, start_at + seconds - time.time()))
+    stats = mock.stats()
+    results: list[tuple[Any, ...]] = []
+    while len([r for r in results if r[0] == "done"]) < len(procs):
+        results.append(out.get(timeout=60))
+    for p in procs:
+        p.join(10)
+    return stats, results
+
+
+def _check_sdk(stats: dict[str, Any], results: list[tuple[Any, ...]], seconds: float, floor: float, what: str) -> None:
+    done = [r for r in results if r[0] == "done"]
+    share = _share(stats, seconds)
+    print(f"\n{what}: {done}, {stats['rejected_429']} x 429, budget {share:.1%}")
+    assert [r for r in results if r[0] == "error"] == []
+    assert all(calls > 0 for _, calls, _ in done)  # nobody starved
+    assert stats["rejected_429"] == 0
+    assert stats["max_window_weight_by_ip"]["127.0.0.1"] <= 1200
+    assert stats["accepted"] <= sum(calls for _, calls, _ in done)  # nothing sent twice (calls end after the snapshot)
+    assert share >= floor
+
+
 @pytest.mark.timeout(90)
 def test_hyperliquid_sdk_in_four_processes_gets_no_429_and_the_whole_budget() -> None:
     # the 1200-weight window scaled from 60 s to 10 s; two windows, the second in steady state
@@ -99,36 +136,28 @@ def test_hyperliquid_sdk_in_four_processes_gets_no_429_and_the_whole_budget() ->
         MockServer(period) as mock,
         GatewayProcess("hyperliquid", mock.url, "--limit", f"ip_weight=1200/{period:g}", "--no-access-log") as gateway,
     ):
-        ready: Any = CTX.Queue()
-        go: Any = CTX.Queue()
-        out: Any = CTX.Queue()
-        procs = [CTX.Process(target=_sdk_worker, args=(gateway.url, seconds, ready, go, out)) for _ in range(4)]
-        for p in procs:
-            p.start()
-        for _ in procs:
-            ready.get(timeout=60)
-        start_at = time.time() + 0.5
-        for _ in procs:
-            go.put(start_at)
-        time.sleep(max(0.0, start_at - 0.05 - time.time()))
-        mock.reset()
-        time.sleep(max(0.0, start_at + seconds - time.time()))
-        stats = mock.stats()
-        results: list[tuple[Any, ...]] = []
-        while len([r for r in results if r[0] == "done"]) < len(procs):
-            results.append(out.get(timeout=60))
-        for p in procs:
-            p.join(10)
+        stats, results = _run_sdk(mock, [gateway.url] * 4, seconds)
         gateway.stop()
-    done = [r for r in results if r[0] == "done"]
-    share = _share(stats, seconds)
-    print(f"\nhyperliquid-python-sdk x4 via the gateway: {done}, {stats['rejected_429']} x 429, budget {share:.1%}")
-    assert [r for r in results if r[0] == "error"] == []
-    assert all(calls > 0 for _, calls, _ in done)  # nobody starved
-    assert stats["rejected_429"] == 0
-    assert stats["max_window_weight_by_ip"]["127.0.0.1"] <= 1200
-    assert stats["accepted"] <= sum(calls for _, calls, _ in done)  # nothing sent twice (calls end after the snapshot)
-    assert share >= 0.97
+    _check_sdk(stats, results, seconds, 0.97, "hyperliquid-python-sdk x4 via one gateway")
+
+
+@pytest.mark.timeout(90)
+def test_two_gateways_share_one_budget_through_redis(redis_url: str) -> None:
+    from ratekeeper.testing import unique_prefix
+
+    period, seconds = 3.0, 6.0
+    store = f"{redis_url}?prefix={unique_prefix()}"
+    options = ("--store", store, "--limit", f"ip_weight=1200/{period:g}", "--no-access-log")
+    with (
+        MockServer(period) as mock,
+        GatewayProcess("hyperliquid", mock.url, *options) as one,
+        GatewayProcess("hyperliquid", mock.url, *options) as two,
+    ):
+        stats, results = _run_sdk(mock, [one.url, two.url] * 2, seconds)
+        one.stop()
+        two.stop()
+    # both gateways leave from the same IP (127.0.0.1): one budget, kept between them
+    _check_sdk(stats, results, seconds, 0.95, "hyperliquid-python-sdk x4 via two gateways sharing Redis")
 
 
 # --------------------------------------------------------------------------------------------
