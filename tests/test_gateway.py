@@ -376,3 +376,35 @@ async def test_the_lean_client_keeps_one_connection_and_survives_a_venue_that_cl
             assert peers[0] == peers[1] == peers[2] != peers[3]
         finally:
             await running.stop()
+
+
+# -- WebSockets --------------------------------------------------------------------------
+
+
+async def test_a_websocket_passes_through_within_the_venues_websocket_limits() -> None:
+    from ratekeeper.testing import MockWebSocketVenue
+
+    async with MockWebSocketVenue("hyperliquid", messages=(4, 0.5)) as venue_ws, aiohttp.ClientSession() as client:
+        limits = {"ws_messages": (4.0, 0.5), "ws_subscriptions": (2.0, 30.0)}
+        gateway = Gateway("hyperliquid", upstream="http://127.0.0.1:9", ws_upstream=venue_ws.url, limits=limits)
+        running = await _gateway(gateway)
+        try:
+            async with client.ws_connect(running.url.replace("http", "ws") + "/ws") as ws:
+                for coin in ("BTC", "ETH", "SOL"):  # the third is over this venue's 2 subscriptions
+                    sub = {"type": "trades", "coin": coin}
+                    await ws.send_json({"method": "subscribe", "subscription": sub})
+                answers = [await asyncio.wait_for(ws.receive_json(), 5) for _ in range(3)]
+                refused = [a for a in answers if a.get("error") == "subscription_refused"]
+                assert len(refused) == 1 and refused[0]["source"] == "ratekeeper-gateway"
+                for _ in range(6):  # 8 messages in all at 4 per 0.5 s: the gateway paces them
+                    await ws.send_json({"method": "ping"})
+                pongs = 0
+                while pongs < 6:
+                    msg = await asyncio.wait_for(ws.receive_json(), 5)
+                    pongs += msg.get("channel") == "pong"
+                assert (await gateway.status())["websockets"] == 1
+            stats = venue_ws.stats
+            assert stats.violations == []
+            assert venue_ws.subscriptions() in (0, 2)  # 2 while the venue's side is closing
+        finally:
+            await running.stop()

@@ -839,6 +839,9 @@ def mock(venue_name: str, port: int, period: float | None) -> None:
 @click.option("--proxy-pool", metavar="SPEC", help="Proxies to send through: a comma-separated list, file:…, env:….")
 @click.option("--upstream", metavar="URL", help="The venue's origin (default: its mainnet URL).")
 @click.option(
+    "--ws-upstream", metavar="URL", help="Where WebSocket connections go (default: the upstream's host, ws/wss)."
+)
+@click.option(
     "--limit",
     "limits",
     multiple=True,
@@ -871,6 +874,7 @@ def gateway(
     store_url: str,
     proxy_pool: str | None,
     upstream: str | None,
+    ws_upstream: str | None,
     limits: tuple[str, ...],
     allow_remote: bool,
     access_log: bool,
@@ -903,6 +907,7 @@ def gateway(
         store=store_url,
         proxy_pool=proxy_pool,
         upstream=upstream,
+        ws_upstream=ws_upstream,
         limits=limits,
         allow_remote=allow_remote,
         access_log=access_log,

@@ -59,6 +59,7 @@ def build(
     limits: Sequence[str],
     allow_remote: bool,
     metrics: bool = True,
+    ws_upstream: str | None = None,
 ) -> tuple[Gateway, tuple[str, int], tuple[str, int] | None]:
     """The gateway and its addresses from the command's options; raises ``ValueError`` (or
     ``ImportError`` naming the extra to install) before anything listens or is sent."""
@@ -83,7 +84,15 @@ def build(
     from ..venues import venue as by_name
 
     v = by_name(venue)
-    gateway = Gateway(v, upstream=upstream, store=store, proxy_pool=proxy_pool, limits=overrides, metrics=registry)
+    gateway = Gateway(
+        v,
+        upstream=upstream,
+        store=store,
+        proxy_pool=proxy_pool,
+        limits=overrides,
+        metrics=registry,
+        ws_upstream=ws_upstream,
+    )
     return gateway, (host, port), admin_at
 
 
@@ -98,6 +107,7 @@ def run_command(
     limits: Sequence[str],
     allow_remote: bool,
     access_log: bool,
+    ws_upstream: str | None = None,
     json_logs: bool,
     shutdown_timeout: float,
     loop: str = "auto",
@@ -116,6 +126,7 @@ def run_command(
             upstream=upstream,
             limits=limits,
             allow_remote=allow_remote,
+            ws_upstream=ws_upstream,
         )
     except (ValueError, TypeError, ImportError) as exc:
         fail(str(exc))

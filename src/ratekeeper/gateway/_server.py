@@ -152,9 +152,11 @@ class Gateway:
     and ``clock`` are the HTTP integrations' options (see :class:`ratekeeper.aiohttp.ClientSession`).
     ``metrics``: a :class:`ratekeeper.metrics.Metrics` the gateway instruments its limiter
     with and counts answers in (``None``: no metrics). ``connections``: the most connections
-    kept open to the venue (per proxy). ``lean``: send direct requests with the gateway's own
-    keep-alive client when ``httptools`` is installed (a fraction of aiohttp's client's CPU per
-    request); ``False`` sends every request with aiohttp's.
+    kept open to the venue (per proxy). ``ws_upstream``: where WebSocket connections go
+    (default: the upstream's host with ``ws``/``wss``; the request's path is appended).
+    ``lean``: send direct requests with the gateway's own keep-alive client when ``httptools``
+    is installed (a fraction of aiohttp's client's CPU per request); ``False`` sends every
+    request with aiohttp's.
 
     :meth:`app` is the forwarding application, :meth:`admin_app` the one with ``/metrics``
     and ``/status``; :meth:`start` opens the client session and :meth:`close` closes it and
@@ -175,6 +177,7 @@ class Gateway:
         metrics: Any = None,
         connections: int = 100,
         lean: bool = True,
+        ws_upstream: str | None = None,
     ) -> None:
         v = resolve_venue(venue)
         if limits:
@@ -196,7 +199,15 @@ class Gateway:
             raise ValueError(f"connections must be an int >= 1, got {connections!r}")
         self._connections = connections
         self._upstream = self.gate.base_url.rstrip("/")
+        self._store = store
         parts = urlsplit(self._upstream)
+        if ws_upstream is None:  # the same host: https://api.hyperliquid.xyz -> wss://api.hyperliquid.xyz
+            ws_upstream = ("wss" if parts.scheme == "https" else "ws") + "://" + parts.netloc
+        if urlsplit(ws_upstream).scheme not in ("ws", "wss"):
+            raise ValueError(f"ws_upstream must be a ws:// or wss:// URL, got {ws_upstream!r}")
+        self.ws_upstream = ws_upstream.rstrip("/")
+        self.websockets = 0
+        """WebSocket connections passed through now."""
         self._base_path = parts.path.rstrip("/")
         self._origin = (parts.scheme, parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
         self.lean = lean and LeanUpstream is not None
@@ -297,6 +308,10 @@ class Gateway:
         status = 0
         source = "gateway"
         try:
+            if request.headers.get(hdrs.UPGRADE, "").lower() == "websocket":
+                ws_response, source = await self._websocket(request)
+                status = ws_response.status
+                return ws_response
             response, source = await self._forward(request)
             status = response.status
             return response
@@ -394,6 +409,61 @@ class Gateway:
             headers.update(extra)
         return web.Response(status=answer.status, reason=answer.reason, body=body, headers=headers)
 
+    # -- WebSockets ----------------------------------------------------------------------
+
+    async def _websocket(self, request: web.Request) -> tuple[web.StreamResponse, str]:
+        """Pass a WebSocket through, within the venue's WebSocket limits (connections,
+        subscriptions, message rates, posts in flight: :mod:`ratekeeper.websockets`, sharing
+        the gateway's store). The venue's connection is opened first: one the limits refuse
+        is answered with a JSON error, and the client's is never accepted."""
+        try:
+            from ..websockets import SubscriptionRefused, connect
+        except ImportError as exc:
+            return _error(501, "websockets_unavailable", f"WebSocket pass-through needs {exc}"), "gateway"
+        url = self.ws_upstream + self._base_path + request.raw_path
+        try:
+            upstream = await connect(url, venue=self.venue, store=self._store, timeout=30.0)
+        except RateKeeperError as exc:
+            return _error(429, "websocket_refused", f"{exc}; not connected", venue=self.venue.name), "gateway"
+        except Exception as exc:  # the handshake failed (refused, 4xx/5xx, timeout)
+            message = f"cannot open the venue's WebSocket {url}: {type(exc).__name__}: {exc}"
+            return _error(502, "upstream_failed", message, venue=self.venue.name), "gateway"
+        ws = web.WebSocketResponse(autoping=True, max_msg_size=16 * 1024 * 1024)
+        self.websockets += 1
+        try:
+            await ws.prepare(request)
+
+            async def to_venue() -> None:
+                async for msg in ws:
+                    if msg.type not in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
+                        continue
+                    try:
+                        await upstream.send(msg.data)
+                    except SubscriptionRefused as exc:  # over a limit: never sent; the client is told
+                        await ws.send_json(
+                            {"error": "subscription_refused", "message": str(exc), "source": "ratekeeper-gateway"}
+                        )
+
+            async def to_client() -> None:
+                async for message in upstream:
+                    if isinstance(message, str):
+                        await ws.send_str(message)
+                    else:
+                        await ws.send_bytes(message)
+
+            tasks = [asyncio.ensure_future(to_venue()), asyncio.ensure_future(to_client())]
+            try:
+                await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            self.websockets -= 1
+            await upstream.close()
+            await ws.close()
+        return ws, "venue"
+
     def app(self) -> web.Application:
         """The forwarding application: every method and path goes to the venue."""
         app = web.Application(client_max_size=16 * 1024 * 1024)
@@ -414,6 +484,7 @@ class Gateway:
             "handled": self.handled,
             "refused": self.refused,
             "disconnected": self.disconnected,
+            "websockets": self.websockets,
             "waiters": sum(s["waiters"] for s in budgets),
             "margin": self.limiter.margin,
             "budgets": budgets,
