@@ -408,3 +408,29 @@ async def test_a_websocket_passes_through_within_the_venues_websocket_limits() -
             assert venue_ws.subscriptions() in (0, 2)  # 2 while the venue's side is closing
         finally:
             await running.stop()
+
+
+# -- proxy pools -------------------------------------------------------------------------
+
+
+async def test_with_a_proxy_pool_each_request_leaves_through_a_proxy_with_room() -> None:
+    from ratekeeper.testing import ForwardProxy, loopback_source_works
+
+    if not (loopback_source_works("127.0.0.2") and loopback_source_works("127.0.0.3")):
+        pytest.skip("this machine cannot send from 127.0.0.2 / 127.0.0.3")
+    # each proxy's IP holds 3 l2Books (6 weight) per minute: 6 requests need both of them
+    with ForwardProxy(source="127.0.0.2") as p2, ForwardProxy(source="127.0.0.3") as p3:
+        async with MockVenue("hyperliquid") as mock, aiohttp.ClientSession() as client:
+            gateway = Gateway(
+                "hyperliquid", upstream=mock.url, proxy_pool=[p2.url, p3.url], limits={"ip_weight": (6, 60)}
+            )
+            running = await _gateway(gateway)
+            try:
+                for _ in range(6):
+                    async with client.post(running.url + "/info", json={"type": "l2Book", "coin": "BTC"}) as r:
+                        assert r.status == 200
+                assert dict(mock.stats.requests_by_ip) == {"127.0.0.2": 3, "127.0.0.3": 3}
+                proxies = (await gateway.status())["proxies"]
+                assert sorted(p["sent"] for p in proxies) == [3, 3]
+            finally:
+                await running.stop()
