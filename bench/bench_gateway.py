@@ -219,7 +219,7 @@ async def main_async(args: argparse.Namespace) -> int:
             print(
                 f"round {r + 1}: direct p50 {d.pct(50):.3f} p99 {d.pct(99):.3f} ms | "
                 f"gateway p50 {g.pct(50):.3f} p99 {g.pct(99):.3f} ms | errors {d.errors}/{g.errors} "
-                f"late {d.late_starts}/{g.late_starts}",
+                f"late {d.late_starts}/{g.late_starts} | load average {os.getloadavg()[0]:.2f}",
                 flush=True,
             )
         tput_direct = await closed_loop(mock_url, args.concurrency, args.tput_seconds)
