@@ -434,3 +434,49 @@ async def test_with_a_proxy_pool_each_request_leaves_through_a_proxy_with_room()
                 assert sorted(p["sent"] for p in proxies) == [3, 3]
             finally:
                 await running.stop()
+
+
+async def test_odd_answers_pass_through_whole() -> None:
+    import gzip
+
+    async def answer(request: web.Request) -> web.StreamResponse:
+        if request.path == "/gzip":  # compressed although the gateway asked for identity
+            body = gzip.compress(b'{"zipped": true}')
+            return web.Response(body=body, headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
+        return web.json_response({"method": request.method}, headers={"X-Head": "yes"})
+
+    async with Upstream(answer) as up, aiohttp.ClientSession() as client:
+        running = await _gateway(Gateway("binance", upstream=up.url))
+        try:
+            async with client.get(running.url + "/gzip") as r:
+                assert await r.json() == {"zipped": True}
+            async with client.head(running.url + "/api/v3/time") as r:
+                assert (r.status, r.headers["X-Head"]) == (200, "yes")
+            async with client.get(running.url + "/api/v3/time", headers={"Expect": "100-continue"}) as r:
+                assert await r.json() == {"method": "GET"}
+            assert "Expect" not in up.hits[-1][3]
+        finally:
+            await running.stop()
+
+
+async def test_the_lean_client_reads_a_body_that_ends_with_the_connection() -> None:
+    from ratekeeper.gateway._upstream import LeanUpstream
+
+    async def venue(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n")  # no length, not chunked
+        writer.write(b'{"until": ')
+        await writer.drain()
+        writer.write(b'"close"}')
+        writer.close()
+
+    server = await asyncio.start_server(venue, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    lean = LeanUpstream("http", "127.0.0.1", port)
+    try:
+        answer = await lean.request("GET", "/x", [], b"")
+        assert (answer.status, answer.body) == (200, b'{"until": "close"}')
+    finally:
+        await lean.close()
+        server.close()
+        await server.wait_closed()

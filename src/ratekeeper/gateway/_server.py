@@ -110,10 +110,15 @@ _HOP_BY_HOP: frozenset[istr] = frozenset(
         "Upgrade",
     )
 )
-_DROP_REQUEST: frozenset[istr] = _HOP_BY_HOP | {hdrs.HOST, hdrs.CONTENT_LENGTH, hdrs.ACCEPT_ENCODING}
-"""Request headers not forwarded: hop-by-hop ones, and what the client session sets itself."""
+_DROP_REQUEST: frozenset[istr] = _HOP_BY_HOP | {hdrs.HOST, hdrs.CONTENT_LENGTH, hdrs.ACCEPT_ENCODING, hdrs.EXPECT}
+"""Request headers not forwarded: hop-by-hop ones, what the gateway's client sets itself, and
+``Expect`` (the gateway has the whole body already: no interim 100 from the venue)."""
 _DROP_RESPONSE: frozenset[istr] = _HOP_BY_HOP | {hdrs.CONTENT_LENGTH, hdrs.CONTENT_ENCODING}
-"""Answer headers not passed back: the body is passed back decoded, with its own length."""
+"""Answer headers not passed back from aiohttp's client: it decoded the body, passed back with
+its own length."""
+_DROP_LEAN: frozenset[istr] = _HOP_BY_HOP | {hdrs.CONTENT_LENGTH}
+"""Answer headers not passed back from the lean client, which passes the body as it came (a
+venue that compresses although asked not to keeps its ``Content-Encoding``)."""
 
 SHUTDOWN_TIMEOUT = 30.0
 """Seconds a stopping gateway lets in-flight requests finish before it cancels them."""
@@ -373,7 +378,7 @@ class Gateway:
         target = self._base_path + request.raw_path
 
         async def send(proxy: Proxy | None) -> Reply:
-            if proxy is None and lean is not None:
+            if proxy is None and lean is not None and method != "HEAD":  # (a HEAD answer has no body to wait for)
                 return await lean.request(method, target, headers, raw)
             assert session is not None
             return await session.request(
@@ -404,7 +409,8 @@ class Gateway:
 
     async def _relay(self, answer: Reply, extra: Mapping[str, str] | None = None) -> web.Response:
         body = await _read(answer)  # already read by the send loop: aiohttp keeps it
-        headers = CIMultiDict((k, v) for k, v in answer.headers.items() if k not in _DROP_RESPONSE)
+        drop = _DROP_RESPONSE if isinstance(answer, aiohttp.ClientResponse) else _DROP_LEAN
+        headers = CIMultiDict((k, v) for k, v in answer.headers.items() if k not in drop)
         if extra:
             headers.update(extra)
         return web.Response(status=answer.status, reason=answer.reason, body=body, headers=headers)

@@ -45,6 +45,7 @@ class Answer:
 class _Connection(asyncio.Protocol):
     __slots__ = (
         "_body",
+        "_delimited",
         "_headers",
         "_name",
         "_parser",
@@ -62,6 +63,7 @@ class _Connection(asyncio.Protocol):
         self._headers: list[tuple[str, str]] = []
         self._body: list[bytes] = []
         self._reason = ""
+        self._delimited = False  # headers in, with no length and not chunked: the body ends at close
 
     # -- asyncio ----------------------------------------------------------------------------
 
@@ -71,6 +73,10 @@ class _Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.alive = False
+        if self._delimited and exc is None:  # a body delimited by the connection's end is complete
+            self._delimited = False
+            self.on_message_complete()
+            return
         waiter, self._waiter = self._waiter, None
         if waiter is not None and not waiter.done():
             waiter.set_exception(SentLost(f"the venue closed the connection before answering ({exc or 'EOF'})"))
@@ -98,10 +104,15 @@ class _Connection(asyncio.Protocol):
     def on_header(self, name: bytes, value: bytes) -> None:
         self._headers.append((name.decode("latin-1"), value.decode("latin-1")))
 
+    def on_headers_complete(self) -> None:
+        names = {name.lower() for name, _ in self._headers}
+        self._delimited = "content-length" not in names and "transfer-encoding" not in names
+
     def on_body(self, body: bytes) -> None:
         self._body.append(body)
 
     def on_message_complete(self) -> None:
+        self._delimited = False
         answer = Answer(
             self._parser.get_status_code(),
             self._reason,
@@ -182,7 +193,7 @@ class LeanUpstream:
         return protocol
 
     def _encode(self, method: str, target: str, headers: Iterable[tuple[str, str]], body: bytes) -> bytes:
-        head = [f"{method} {target} HTTP/1.1\r\n".encode("latin-1"), self._host_line]
+        head = [f"{method} {target} HTTP/1.1\r\n".encode("latin-1"), self._host_line, b"Accept-Encoding: identity\r\n"]
         for name, value in headers:
             head.append(f"{name}: {value}\r\n".encode("latin-1"))
         if body or method in ("POST", "PUT", "PATCH"):
