@@ -480,3 +480,26 @@ async def test_the_lean_client_reads_a_body_that_ends_with_the_connection() -> N
         await lean.close()
         server.close()
         await server.wait_closed()
+
+
+async def test_a_connection_idle_too_long_is_not_reused_and_ip_names_the_budget() -> None:
+    peers: list[object] = []
+
+    async def answer(request: web.Request) -> web.Response:
+        peers.append(request.transport.get_extra_info("peername") if request.transport else None)
+        return web.json_response({})
+
+    async with Upstream(answer) as up, aiohttp.ClientSession() as client:
+        gateway = Gateway("hyperliquid", upstream=up.url, ip="203.0.113.7")
+        running = await _gateway(gateway)
+        try:
+            assert gateway._lean is not None
+            gateway._lean._idle_timeout = 0.0  # every idle connection is too old
+            for _ in range(2):
+                async with client.post(running.url + "/info", json={"type": "allMids"}) as r:
+                    assert r.status == 200
+            assert peers[0] != peers[1]
+            scopes = {b["scope"] for b in (await gateway.status())["budgets"] if b["limit"] == "ip_weight"}
+            assert scopes == {"203.0.113.7"}
+        finally:
+            await running.stop()

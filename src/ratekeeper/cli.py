@@ -848,6 +848,11 @@ def mock(venue_name: str, port: int, period: float | None) -> None:
     metavar="NAME=CAPACITY/PERIOD",
     help="Override a limit, as rk.venue(..., NAME=(CAPACITY, PERIOD)); repeatable.",
 )
+@click.option(
+    "--ip",
+    metavar="LABEL",
+    help="The IP this gateway's requests leave from (its per-IP budget in a shared store; default: one for all).",
+)
 @click.option("--allow-remote", is_flag=True, help="Allow listening on an address other than loopback.")
 @click.option(
     "--access-log/--no-access-log", default=True, help="One log line per request (logger ratekeeper.gateway.access)."
@@ -876,6 +881,7 @@ def gateway(
     upstream: str | None,
     ws_upstream: str | None,
     limits: tuple[str, ...],
+    ip: str | None,
     allow_remote: bool,
     access_log: bool,
     json_logs: bool,
@@ -909,6 +915,7 @@ def gateway(
         upstream=upstream,
         ws_upstream=ws_upstream,
         limits=limits,
+        ip=ip,
         allow_remote=allow_remote,
         access_log=access_log,
         json_logs=json_logs,

@@ -60,6 +60,7 @@ def build(
     allow_remote: bool,
     metrics: bool = True,
     ws_upstream: str | None = None,
+    ip: str | None = None,
 ) -> tuple[Gateway, tuple[str, int], tuple[str, int] | None]:
     """The gateway and its addresses from the command's options; raises ``ValueError`` (or
     ``ImportError`` naming the extra to install) before anything listens or is sent."""
@@ -92,6 +93,7 @@ def build(
         limits=overrides,
         metrics=registry,
         ws_upstream=ws_upstream,
+        ip=ip,
     )
     return gateway, (host, port), admin_at
 
@@ -108,6 +110,7 @@ def run_command(
     allow_remote: bool,
     access_log: bool,
     ws_upstream: str | None = None,
+    ip: str | None = None,
     json_logs: bool,
     shutdown_timeout: float,
     loop: str = "auto",
@@ -127,6 +130,7 @@ def run_command(
             limits=limits,
             allow_remote=allow_remote,
             ws_upstream=ws_upstream,
+            ip=ip,
         )
     except (ValueError, TypeError, ImportError) as exc:
         fail(str(exc))

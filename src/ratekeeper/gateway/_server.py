@@ -159,6 +159,8 @@ class Gateway:
     with and counts answers in (``None``: no metrics). ``connections``: the most connections
     kept open to the venue (per proxy). ``ws_upstream``: where WebSocket connections go
     (default: the upstream's host with ``ws``/``wss``; the request's path is appended).
+    ``ip``: the ``ip`` scope of requests sent direct (the address this gateway leaves from:
+    gateways on different hosts sharing a store then keep one budget each).
     ``lean``: send direct requests with the gateway's own keep-alive client when ``httptools``
     is installed (a fraction of aiohttp's client's CPU per request); ``False`` sends every
     request with aiohttp's.
@@ -183,6 +185,7 @@ class Gateway:
         connections: int = 100,
         lean: bool = True,
         ws_upstream: str | None = None,
+        ip: str | None = None,
     ) -> None:
         v = resolve_venue(venue)
         if limits:
@@ -196,6 +199,7 @@ class Gateway:
             retry=retry,
             margin=margin,
             clock=clock,
+            ip=ip,
         )
         _check_pool(self.gate)
         if self.gate.router is not None:

@@ -47,17 +47,18 @@ class _Connection(asyncio.Protocol):
         "_body",
         "_delimited",
         "_headers",
-        "_name",
         "_parser",
         "_reason",
         "_waiter",
         "alive",
+        "idle_since",
         "transport",
     )
 
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
         self.alive = False
+        self.idle_since = 0.0
         self._parser = httptools.HttpResponseParser(self)
         self._waiter: asyncio.Future[Answer] | None = None
         self._headers: list[tuple[str, str]] = []
@@ -160,6 +161,7 @@ class LeanUpstream:
         limit: int = 100,
         connect_timeout: float = 10.0,
         read_timeout: float = 60.0,
+        idle_timeout: float = 15.0,
     ) -> None:
         if scheme not in ("http", "https"):
             raise ValueError(f"upstream must be http or https, got {scheme!r}")
@@ -173,6 +175,7 @@ class LeanUpstream:
         self._slots = asyncio.Semaphore(limit)
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout
+        self._idle_timeout = idle_timeout
         self._closed = False
 
     async def _connect(self) -> _Connection:
@@ -210,9 +213,18 @@ class LeanUpstream:
         loop = asyncio.get_running_loop()
         async with self._slots:
             conn = None
+            now = loop.time()
             while self._idle:
                 candidate = self._idle.pop()
-                if candidate.alive and candidate.transport is not None and not candidate.transport.is_closing():
+                # a connection idle for long may be closed by the venue as we write to it (an
+                # action would then have an unknown outcome): a fresh one instead
+                fresh = now - candidate.idle_since < self._idle_timeout
+                if (
+                    fresh
+                    and candidate.alive
+                    and candidate.transport is not None
+                    and not candidate.transport.is_closing()
+                ):
                     conn = candidate
                     break
                 candidate.close()
@@ -228,6 +240,7 @@ class LeanUpstream:
             finally:
                 timer.cancel()
             if conn.alive and not self._closed:
+                conn.idle_since = loop.time()
                 self._idle.append(conn)
             else:
                 conn.close()
