@@ -503,3 +503,33 @@ async def test_a_connection_idle_too_long_is_not_reused_and_ip_names_the_budget(
             assert scopes == {"203.0.113.7"}
         finally:
             await running.stop()
+
+
+async def test_the_hyperliquid_sdk_websocket_goes_through_the_gateway(mock: MockVenue) -> None:
+    info_mod = pytest.importorskip("hyperliquid.info")
+    from ratekeeper.testing import MockWebSocketVenue
+
+    async with MockWebSocketVenue("hyperliquid") as venue_ws:
+        gateway = Gateway("hyperliquid", upstream=mock.url, ws_upstream=venue_ws.url)
+        running = await _gateway(gateway)
+        try:
+            meta = {"universe": [{"name": "BTC", "szDecimals": 5}]}
+            spot: dict[str, Any] = {"universe": [], "tokens": []}
+
+            def open_sdk() -> Any:  # the SDK's WebSocket runs in its own thread
+                return info_mod.Info(running.url, skip_ws=False, meta=meta, spot_meta=spot)
+
+            info = await asyncio.to_thread(open_sdk)
+            try:
+                await asyncio.to_thread(info.subscribe, {"type": "trades", "coin": "BTC"}, lambda _: None)
+
+                async def subscribed() -> bool:
+                    return venue_ws.subscriptions() == 1
+
+                await _wait_for(subscribed, "the SDK's subscription to reach the venue")
+                assert (await gateway.status())["websockets"] == 1
+            finally:
+                await asyncio.to_thread(info.disconnect_websocket)
+            assert venue_ws.stats.violations == []
+        finally:
+            await running.stop()
