@@ -217,6 +217,7 @@ class Gateway:
         self.ws_upstream = ws_upstream.rstrip("/")
         self.websockets = 0
         """WebSocket connections passed through now."""
+        self._sockets: set[web.WebSocketResponse] = set()
         self._base_path = parts.path.rstrip("/")
         self._origin = (parts.scheme, parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
         self.lean = lean and LeanUpstream is not None
@@ -440,6 +441,7 @@ class Gateway:
             return _error(502, "upstream_failed", message, venue=self.venue.name), "gateway"
         ws = web.WebSocketResponse(autoping=True, max_msg_size=16 * 1024 * 1024)
         self.websockets += 1
+        self._sockets.add(ws)
         try:
             await ws.prepare(request)
 
@@ -470,6 +472,7 @@ class Gateway:
                 await asyncio.gather(*tasks, return_exceptions=True)
         finally:
             self.websockets -= 1
+            self._sockets.discard(ws)
             await upstream.close()
             await ws.close()
         return ws, "venue"
@@ -478,7 +481,14 @@ class Gateway:
         """The forwarding application: every method and path goes to the venue."""
         app = web.Application(client_max_size=16 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", self.handle)
+        app.on_shutdown.append(self._close_sockets)
         return app
+
+    async def _close_sockets(self, app: web.Application) -> None:
+        """Stopping: WebSockets live until closed, so they are closed (1001, going away) while
+        plain requests in flight finish."""
+        for ws in list(self._sockets):
+            await ws.close(code=aiohttp.WSCloseCode.GOING_AWAY, message=b"gateway stopping")
 
     # -- admin ---------------------------------------------------------------------------
 
