@@ -1,10 +1,10 @@
 """A lean HTTP/1.1 client for the gateway's one upstream: keep-alive connections, one write per
 request, httptools' parser for the answer.
 
-The gateway spends most of its CPU in the HTTP client (aiohttp's client costs about as much
-per request as the rest of the gateway together: docs/benchmarks.md). The gateway needs little
-of it: one origin, bodies already in memory, no cookies, no redirects, no decompression (it asks
-for none). This client does only that. It is used when ``httptools`` is installed (the
+With aiohttp's client the gateway spends about a quarter more CPU per request than with this
+one (docs/benchmarks.md), and it needs little of what aiohttp's client does: one origin,
+bodies already in memory, no cookies, no redirects, no decompression (it asks for none). This
+client does only that. It is used when ``httptools`` is installed (the
 ``gateway`` extra) and a request goes direct; through a proxy of a pool, aiohttp's client sends.
 """
 
