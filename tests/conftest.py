@@ -80,6 +80,7 @@ REALTIME: frozenset[str] = frozenset(
         "test_e2e_mock.py::*",
         "test_e2e_proxies.py::*",
         "test_examples.py::*",
+        "test_gateway_e2e.py::*",
         "test_docs_snippets.py::test_runnable_snippet",
         "test_store_loss.py::test_four_processes_never_double_a_budget_when_the_store_loses_it",
         "test_store_loss.py::test_a_failover_to_a_replica_that_missed_the_last_writes_is_a_loss",

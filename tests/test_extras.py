@@ -126,6 +126,7 @@ CASES = [
     ("ratekeeper.adapters.ccxt", ("ccxt",), "ccxt", "ccxt"),
     ("ratekeeper.adapters.hyperliquid_sdk", ("hyperliquid",), "hyperliquid-python-sdk", "hyperliquid-sdk"),
     ("ratekeeper.testing.mock_venue", AIOHTTP, "aiohttp", "mock"),
+    ("ratekeeper.gateway", AIOHTTP, "aiohttp", "gateway"),
     ("ratekeeper.testing.ws_venue", ("websockets",), "websockets", "websockets"),
 ]
 

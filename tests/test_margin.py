@@ -235,3 +235,18 @@ async def test_waiters_booking_ahead_check_their_slot_when_it_comes(seed: int) -
     assert await queued_venue_peak(margin=0.0, seed=seed) <= 20
     if seed == 0:  # with the bookings left at their slots, the same traffic overflows
         assert await queued_venue_peak(margin=0.0, seed=seed, answered=False) > 20
+
+
+def test_the_high_quantile_is_that_of_the_last_window_of_samples() -> None:
+    import math
+
+    rng = random.Random(7)
+    margin = rk.TransitMargin(0.1, window=16, warmup=0)
+    seen: list[float] = []
+    for _ in range(200):
+        x = rng.choice([rng.random(), 0.5, 0.25])  # repeated values too: the oldest copy is the one dropped
+        margin.observe(x)
+        seen.append(x)
+        last = sorted(seen[-16:])
+        expected = last[max(0, math.ceil(margin.quantile * len(last)) - 1)]
+        assert margin.statistics().routes["direct"] == expected

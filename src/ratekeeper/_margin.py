@@ -19,6 +19,7 @@ the limiter of the client that measures it.
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 from collections import deque
@@ -99,6 +100,7 @@ class TransitMargin:
         self._value = min(self.cap, max(self.floor, start))
         self._applied = self._value
         self._routes: dict[str, deque[float]] = {}
+        self._sorted: dict[str, list[float]] = {}
         self._high: dict[str, float] = {}
         self._samples = 0
         self._hold_until = 0
@@ -124,8 +126,12 @@ class TransitMargin:
             samples = self._routes.get(route)
             if samples is None:
                 samples = self._routes[route] = deque(maxlen=self.window)
+                self._sorted[route] = []
+            ordered = self._sorted[route]  # the same samples, kept sorted: no sort per answer
+            if len(samples) == self.window:
+                del ordered[bisect.bisect_left(ordered, samples[0])]
             samples.append(seconds)
-            ordered = sorted(samples)
+            bisect.insort(ordered, seconds)
             self._high[route] = ordered[max(0, math.ceil(self.quantile * len(ordered)) - 1)]
             self._samples += 1
             if self._samples < self.warmup:
