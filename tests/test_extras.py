@@ -21,6 +21,8 @@ import pytest
 
 import ratekeeper
 
+from .pyproject_data import pyproject
+
 SRC = Path(ratekeeper.__file__).resolve().parents[1]
 PYPROJECT = SRC.parent / "pyproject.toml"
 
@@ -99,9 +101,7 @@ else:
 
 
 def extras() -> dict[str, list[str]]:
-    tomllib = pytest.importorskip("tomllib")
-    with PYPROJECT.open("rb") as f:
-        declared: dict[str, list[str]] = tomllib.load(f)["project"]["optional-dependencies"]
+    declared: dict[str, list[str]] = pyproject()["project"]["optional-dependencies"]
     return declared
 
 

@@ -135,10 +135,9 @@ async def test_aiohttp_refuses_socks_proxies_and_names_the_way_out() -> None:
 
 
 def test_the_socks_extra_brings_what_the_integrations_import() -> None:
-    tomllib = pytest.importorskip("tomllib")
-    from .test_extras import PYPROJECT, requirement_names
+    from .pyproject_data import pyproject
+    from .test_extras import requirement_names
 
-    with PYPROJECT.open("rb") as f:
-        extras = tomllib.load(f)["project"]["optional-dependencies"]
+    extras = pyproject()["project"]["optional-dependencies"]
     assert requirement_names(extras["socks"]) == {"pysocks", "socksio"}
     assert {"pysocks", "socksio"} <= requirement_names(extras["test"])  # the tests above run in CI

@@ -7,7 +7,7 @@ import ast
 import re
 from pathlib import Path
 
-import pytest
+from .pyproject_data import pyproject
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,9 +23,7 @@ def matrix_pythons() -> list[str]:
 
 
 def test_classifiers_and_requires_python_match_the_matrix() -> None:
-    tomllib = pytest.importorskip("tomllib")
-    with (ROOT / "pyproject.toml").open("rb") as f:
-        project = tomllib.load(f)["project"]
+    project = pyproject()["project"]
     pythons = matrix_pythons()
     version = re.compile(r"Programming Language :: Python :: (3\.\d+)")
     classified = [m.group(1) for c in project["classifiers"] if (m := version.fullmatch(c))]
