@@ -11,6 +11,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+import yarl
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
@@ -533,5 +534,82 @@ async def test_the_hyperliquid_sdk_websocket_goes_through_the_gateway(mock: Mock
             finally:
                 await asyncio.to_thread(info.disconnect_websocket)
             assert venue_ws.stats.violations == []
+        finally:
+            await running.stop()
+
+
+async def _raw_venue(answer: Callable[[int, bytes], list[bytes]]) -> tuple[asyncio.Server, int, list[bytes]]:
+    """A venue speaking raw HTTP/1.1 on one keep-alive connection: ``answer(n, head)`` gives the
+    chunks written for the n-th request (written with a pause between them)."""
+    heads: list[bytes] = []
+
+    async def venue(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except (asyncio.IncompleteReadError, ConnectionError):
+                return
+            heads.append(head)
+            for chunk in answer(len(heads), head):
+                writer.write(chunk)
+                await writer.drain()
+                await asyncio.sleep(0.01)
+
+    server = await asyncio.start_server(venue, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1], heads
+
+
+def _ok(body: bytes, extra: bytes = b"") -> bytes:
+    return b"HTTP/1.1 200 OK\r\n" + extra + b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+
+
+async def test_the_lean_client_waits_past_interim_answers_and_reads_split_reasons() -> None:
+    from ratekeeper.gateway._upstream import LeanUpstream
+
+    def answer(n: int, head: bytes) -> list[bytes]:
+        if n == 1:  # an interim answer first: the final one is request 1's
+            return [b"HTTP/1.1 103 Early Hints\r\nLink: </a>; rel=preload\r\n\r\n", _ok(b"1")]
+        if n == 2:  # the status line in pieces
+            body = b"2"
+            return [b"HTTP/1.1 429 Too M", b"any Req", b"uests\r\nContent-Length: 1\r\n\r\n" + body]
+        return [_ok(b"%d" % n, b"X-Msg: caf\xc3\xa9\r\n")]
+
+    server, port, heads = await _raw_venue(answer)
+    lean = LeanUpstream("http", "127.0.0.1", port)
+    try:
+        first = await lean.request("GET", "/r1", [], b"")
+        second = await lean.request("GET", "/r2", [], b"")
+        third = await lean.request("GET", "/r3?label=caf\u00e9", [("X-Label", "\u20ac")], b"")
+        assert (first.status, first.body) == (200, b"1")
+        assert (second.status, second.reason, second.body) == (429, "Too Many Requests", b"2")
+        assert (third.status, third.body) == (200, b"3")
+        # bytes in, the same bytes out: UTF-8 both ways, as aiohttp's server and client read them
+        assert third.headers["X-Msg"].encode("utf-8", "surrogateescape") == b"caf\xc3\xa9"
+        assert b"GET /r3?label=caf\xc3\xa9 HTTP/1.1" in heads[2] and b"X-Label: \xe2\x82\xac" in heads[2]
+    finally:
+        await lean.close()
+        server.close()
+        await server.wait_closed()
+
+
+@pytest.mark.parametrize("lean", [True, False], ids=["lean-client", "aiohttp-client"])
+async def test_the_query_is_forwarded_as_sent_and_connection_named_headers_are_not(lean: bool) -> None:
+    async def answer(request: web.Request) -> web.Response:
+        return web.Response(body=b"x" * 1000, content_type="application/octet-stream")
+
+    query = "/api/v3/depth?symbol=BTC%2FUSDT&symbols=[%22A%22,%22B%22]&timestamp=1&signature=ab12"
+    async with Upstream(answer) as up, aiohttp.ClientSession() as client:
+        running = await _gateway(Gateway("binance", upstream=up.url, lean=lean))
+        try:
+            sent = {"Connection": "keep-alive, X-Hop", "X-Hop": "secret", "X-Kept": "yes"}
+            async with client.get(yarl.URL(running.url + query, encoded=True), headers=sent) as r:
+                assert r.status == 200
+            async with client.head(yarl.URL(running.url + query, encoded=True)) as r:
+                assert r.status == 200
+                assert r.headers["Content-Length"] == "1000"  # what a GET would carry
+            (get_method, get_path, _, get_headers), (head_method, head_path, _, _) = up.hits
+            assert (get_method, get_path) == ("GET", query)  # a signature covers these bytes
+            assert (head_method, head_path) == ("HEAD", query)
+            assert "X-Hop" not in get_headers and get_headers["X-Kept"] == "yes"
         finally:
             await running.stop()

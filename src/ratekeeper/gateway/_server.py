@@ -34,6 +34,7 @@ from .._http import (
 
 try:
     import aiohttp
+    import yarl
     from aiohttp import hdrs
     from aiohttp import web as web  # re-exported for _run (the missing-extra error is raised here)
     from multidict import CIMultiDict, istr
@@ -378,7 +379,10 @@ class Gateway:
                     "not forwarded"
                 )
                 return _error(422, "cost_exceeds_capacity", message, limit=name, cost=amount), "gateway"
-        headers = [(k, v) for k, v in request.headers.items() if k not in _DROP_REQUEST]
+        # hop-by-hop: the fixed set, and whatever the client's Connection header names (RFC 9110 7.6.1)
+        listed = request.headers.getall(hdrs.CONNECTION, ())
+        named = {istr(t.strip()) for v in listed for t in v.split(",") if t.strip()}
+        headers = [(k, v) for k, v in request.headers.items() if k not in _DROP_REQUEST and k not in named]
         lean = self._lean
         target = self._base_path + request.raw_path
 
@@ -388,7 +392,7 @@ class Gateway:
             assert session is not None
             return await session.request(
                 method,
-                url,
+                yarl.URL(url, encoded=True),  # the query as the client sent it (a signature covers it)
                 data=raw or None,
                 headers=CIMultiDict(headers),
                 proxy=proxy.url if proxy is not None else None,
@@ -400,7 +404,8 @@ class Gateway:
         except VenueRefused as exc:  # an action answered with a rate limit: the venue's answer, as it came
             refused: Reply | None = exc.response
             if refused is not None:
-                return await self._relay(refused, {"X-Ratekeeper-Refused": exc.reason or f"HTTP {exc.status}"}), "venue"
+                refusal = {"X-Ratekeeper-Refused": exc.reason or f"HTTP {exc.status}"}
+                return await self._relay(refused, refusal, head=method == "HEAD"), "venue"
             return _error(exc.status, "venue_refused", str(exc)), "gateway"  # pragma: no cover
         except CostExceedsCapacity as exc:
             return _error(422, "cost_exceeds_capacity", f"{exc}; not forwarded", limit=exc.limit), "gateway"
@@ -410,11 +415,15 @@ class Gateway:
             message = self.gate.scrub(f"{type(exc).__name__}: {exc}")
             log.warning("gateway: %s %s failed: %s", method, request.path, message)
             return _error(502, "upstream_failed", message, venue=self.venue.name), "gateway"
-        return await self._relay(answer), "venue"
+        return await self._relay(answer, head=method == "HEAD"), "venue"
 
-    async def _relay(self, answer: Reply, extra: Mapping[str, str] | None = None) -> web.Response:
+    async def _relay(
+        self, answer: Reply, extra: Mapping[str, str] | None = None, *, head: bool = False
+    ) -> web.Response:
         body = await _read(answer)  # already read by the send loop: aiohttp keeps it
         drop = _DROP_RESPONSE if isinstance(answer, aiohttp.ClientResponse) else _DROP_LEAN
+        if head:  # no body: the venue's Content-Length is the length a GET would have
+            drop = drop - {hdrs.CONTENT_LENGTH}
         headers = CIMultiDict((k, v) for k, v in answer.headers.items() if k not in drop)
         if extra:
             headers.update(extra)

@@ -99,11 +99,17 @@ class _Connection(asyncio.Protocol):
 
     # -- httptools ----------------------------------------------------------------------------
 
+    def on_message_begin(self) -> None:
+        self._reason = ""
+
     def on_status(self, reason: bytes) -> None:
-        self._reason = reason.decode("latin-1")
+        # httptools hands the reason over in as many pieces as it arrived in
+        self._reason += reason.decode("latin-1")
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._headers.append((name.decode("latin-1"), value.decode("latin-1")))
+        # bytes as the venue sent them, decoded as aiohttp's client does (and its server
+        # encodes them back to the same bytes)
+        self._headers.append((name.decode("utf-8", "surrogateescape"), value.decode("utf-8", "surrogateescape")))
 
     def on_headers_complete(self) -> None:
         names = {name.lower() for name, _ in self._headers}
@@ -114,12 +120,14 @@ class _Connection(asyncio.Protocol):
 
     def on_message_complete(self) -> None:
         self._delimited = False
-        answer = Answer(
-            self._parser.get_status_code(),
-            self._reason,
-            CIMultiDict(self._headers),
-            b"".join(self._body),
-        )
+        status = self._parser.get_status_code()
+        if 100 <= status < 200 and status != 101:
+            # an interim answer (100 Continue, 103 Early Hints): the final one follows on the
+            # same connection and is the one the request waits for
+            self._headers = []
+            self._body = []
+            return
+        answer = Answer(status, self._reason, CIMultiDict(self._headers), b"".join(self._body))
         self._headers = []
         self._body = []
         if not self._parser.should_keep_alive():
@@ -127,6 +135,9 @@ class _Connection(asyncio.Protocol):
         waiter, self._waiter = self._waiter, None
         if waiter is not None and not waiter.done():
             waiter.set_result(answer)
+        else:
+            # an answer nobody asked for: the connection is out of step, never reuse it
+            self.close()
 
     # -- use ---------------------------------------------------------------------------------
 
@@ -196,9 +207,14 @@ class LeanUpstream:
         return protocol
 
     def _encode(self, method: str, target: str, headers: Iterable[tuple[str, str]], body: bytes) -> bytes:
-        head = [f"{method} {target} HTTP/1.1\r\n".encode("latin-1"), self._host_line, b"Accept-Encoding: identity\r\n"]
+        # the bytes the client sent: aiohttp's server decoded them as UTF-8 with surrogateescape
+        head = [
+            f"{method} {target} HTTP/1.1\r\n".encode("utf-8", "surrogateescape"),
+            self._host_line,
+            b"Accept-Encoding: identity\r\n",
+        ]
         for name, value in headers:
-            head.append(f"{name}: {value}\r\n".encode("latin-1"))
+            head.append(f"{name}: {value}\r\n".encode("utf-8", "surrogateescape"))
         if body or method in ("POST", "PUT", "PATCH"):
             head.append(b"Content-Length: %d\r\n" % len(body))
         head.append(b"\r\n")
