@@ -544,16 +544,19 @@ async def _raw_venue(answer: Callable[[int, bytes], list[bytes]]) -> tuple[async
     heads: list[bytes] = []
 
     async def venue(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while True:
-            try:
-                head = await reader.readuntil(b"\r\n\r\n")
-            except (asyncio.IncompleteReadError, ConnectionError):
-                return
-            heads.append(head)
-            for chunk in answer(len(heads), head):
-                writer.write(chunk)
-                await writer.drain()
-                await asyncio.sleep(0.01)
+        try:
+            while True:
+                try:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    return
+                heads.append(head)
+                for chunk in answer(len(heads), head):
+                    writer.write(chunk)
+                    await writer.drain()
+                    await asyncio.sleep(0.01)
+        finally:
+            writer.close()  # Server.wait_closed waits for every connection (Python 3.12+)
 
     server = await asyncio.start_server(venue, "127.0.0.1", 0)
     return server, server.sockets[0].getsockname()[1], heads
