@@ -11,38 +11,9 @@ futures account pages), deprecated ones included and marked. Left out: one page 
 
 from __future__ import annotations
 
-from ratekeeper.venues._coverage import Documented, Pool
+from ratekeeper.venues._coverage import Documented
 
-DOCS = "https://www.kucoin.com/docs-new/"
-WINDOW = 30.0
-POOLS: dict[str, tuple[float, str]] = {
-    # https://www.kucoin.com/docs-new/rate-limit — "Resource Pool" table, VIP0 row:
-    # "VIP0 | 4000/30s | 2000/30s | 2000/30s | 2000/30s | 2000/30s | 2000/30s" (Spot, Futures,
-    # Management, Earn, CopyTrading, Public); "Public Endpoint Rate Limit: It is based on IP";
-    # "With the exception of Public resource pool endpoints, all other resource pools are based on UID".
-    "spot": (4000, "account"),
-    "futures": (2000, "account"),
-    "management": (2000, "account"),
-    "earn": (2000, "account"),
-    "copytrading": (2000, "account"),
-    "public": (2000, "ip"),
-}
-
-
-def _e(
-    section: str, method: str, path: str, pool: str, weight: float, doc: str, quote: str, note: str = ""
-) -> Documented:
-    capacity, scope = POOLS[pool]
-    return Documented(
-        section=section,
-        method=method,
-        path=path,
-        pools=(Pool(weight, capacity, WINDOW, scope, limit=pool),),
-        source=DOCS + doc,
-        quote=quote,
-        note=note,
-    )
-
+from .kucoin import _e  # the same docs site, pools and window as api.kucoin.com
 
 TABLE: tuple[Documented, ...] = (
     _e(
