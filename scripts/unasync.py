@@ -40,6 +40,17 @@ REPLACEMENTS: dict[str, str] = {
     "_aio": "_io",
     "aclose": "close",
     "asyncio_twin": "sync_twin",
+    # the Redis store (stores/redis/_async/store.py): its async methods and their sync names
+    "aclear": "clear",
+    "aestimate": "estimate",
+    "aknown_limits": "known_limits",
+    "alease": "lease",
+    "aleases": "leases",
+    "aobserve": "observe",
+    "arebook": "rebook",
+    "arefund": "refund",
+    "areserve": "reserve",
+    "asnapshot": "snapshot",
 }
 
 
