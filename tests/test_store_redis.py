@@ -321,3 +321,23 @@ def test_the_limiter_fails_closed_while_redis_is_away(redis_server: RedisServer)
     redis_server.start()
     assert limiter.acquire({"a": 1}, timeout=1.0) is not None
     limiter.close()
+
+
+async def test_estimate_reports_the_earliest_start_and_books_nothing(redis_url: str) -> None:
+    prefix = unique_prefix()
+    clock = FakeClock()
+    sync = RedisStore.from_url(redis_url, prefix=prefix, clock=clock)
+    astore = AsyncRedisStore.from_url(redis_url, prefix=prefix, clock=clock)
+    a, b = rk.Limit("a", 2, 10.0), rk.Limit("b", 5, 1.0, algorithm="token")
+    items = ((a, None, 1.0), (b, None, 1.0))
+    try:
+        assert sync.reserve(items, 0, None).granted and sync.reserve(items, 0, None).granted
+        for d in (sync.estimate(items, 0), await astore.aestimate(items, 0), astore.estimate(items, 0)):
+            assert d.start - d.now == pytest.approx(10.0)  # the same answer as report-only reserve
+            assert d == sync.reserve(items, 0, -1.0)
+        booked = {s.limit.name: s.used + s.reserved for s in sync.snapshot([a, b])}
+        assert booked["a"] == 2.0  # the estimates booked nothing
+    finally:
+        sync.clear()
+        sync.close()
+        await astore.aclose()

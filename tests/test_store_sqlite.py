@@ -285,3 +285,15 @@ def test_urls_and_the_limiter(tmp_path: Path) -> None:
     limiter.close()
     with pytest.raises(rk.StoreError, match="closed"):
         limiter.store.reserve(((A, None, 1.0),), 0, None)
+
+
+def test_estimate_reports_the_earliest_start_and_books_nothing(tmp_path: Path) -> None:
+    clock = FakeClock()
+    store = SQLiteStore(tmp_path / "state.db", clock=clock)
+    items = ((A, None, 1.0),)
+    assert store.reserve(items, 0, None).granted
+    d = store.estimate(items, 0)
+    assert d.start - d.now == pytest.approx(10.0)
+    assert d == store.estimate(items, 0) == store.reserve(items, 0, -1.0)  # nothing booked meanwhile
+    assert [s.used + s.reserved for s in store.snapshot([A])] == [1.0]
+    store.close()

@@ -173,8 +173,10 @@ def _reserve(
     """What a Limiter does with a MemoryStore, on loaded states: every item admitted now (or
     none), else the earliest common start, booked all or nothing. A negative ``max_wait``
     only reports the start. Also says whether a refused decision left a trace worth saving
-    (a take undone, as the memory store keeps it)."""
-    n = len(items)
+    (a take undone, as the memory store keeps it).
+
+    No decision is made here: ``take_now``/``untake`` (all or nothing, the limiter's fast
+    path) and :func:`ratekeeper._algorithms.decide` make it; this only runs them in turn."""
     undone = False
     if max_wait is None or max_wait >= 0:
         taken: list[tuple[algo.State, Limit, float]] = []
@@ -186,13 +188,7 @@ def _reserve(
                 break
             taken.append((st, limit, amount))
         else:
-            return algo.Decision(now, now, True, 0, (now,) * n), True
-    if n == 1:
-        limit, _, amount = items[0]
-        t = algo.earliest(states[0], now, amount, limit, priority, 0.0)
-        if max_wait is not None and t - now > max_wait:
-            return algo.Decision(t, now, False, 0, ()), undone
-        return algo.Decision(t, now, True, 0, (algo.commit(states[0], t, amount, limit, priority, 0.0),)), True
+            return algo.Decision(now, now, True, 0, (now,) * len(items)), True
     d = algo.decide(states, [it[0] for it in items], [it[2] for it in items], now, priority, max_wait, 0.0)
     return d, d.granted or undone
 
@@ -639,6 +635,11 @@ class SQLiteStore:
             return d
 
         return self._run(body)
+
+    def estimate(self, items: Sequence[Item], priority: int) -> algo.Decision:
+        """The earliest start for ``items`` at ``priority``, booking nothing (a reservation
+        with a negative ``max_wait``: report only)."""
+        return self.reserve(items, priority, -1.0)
 
     def subscribe(self, callback: Callable[[Freed], None]) -> Callable[[], None]:
         """Call ``callback`` with the budgets ``(limit name, scope)`` whose room a refund
