@@ -5,7 +5,7 @@ carries the files the package needs at run time besides its modules.
 
 Exits 1, naming what is missing, when the wheel lacks ``ratekeeper/py.typed`` (type checkers
 ignore an untyped package) or any of the Redis store's Lua scripts in
-``src/ratekeeper/stores/lua/`` (the Redis store loads them as package files), or when the
+``src/ratekeeper/stores/redis/lua/`` (the Redis store loads them as package files), or when the
 directory does not hold exactly one sdist and one wheel of the checkout's version.
 """
 
@@ -37,10 +37,10 @@ def main(dist: Path) -> int:
         problems.append(f"expected one wheel ratekeeper-{v}-py3-none-any.whl, found {[w.name for w in wheels]}")
     if [s.name for s in sdists] != [f"ratekeeper-{v}.tar.gz"]:
         problems.append(f"expected one sdist ratekeeper-{v}.tar.gz, found {[s.name for s in sdists]}")
-    lua = sorted(p.name for p in (ROOT / "src/ratekeeper/stores/lua").glob("*.lua"))
+    lua = sorted(p.name for p in (ROOT / "src/ratekeeper/stores/redis/lua").glob("*.lua"))
     if not lua:
-        problems.append("no Lua scripts in src/ratekeeper/stores/lua/ to check for")
-    needed = ["ratekeeper/py.typed", *(f"ratekeeper/stores/lua/{name}" for name in lua)]
+        problems.append("no Lua scripts in src/ratekeeper/stores/redis/lua/ to check for")
+    needed = ["ratekeeper/py.typed", *(f"ratekeeper/stores/redis/lua/{name}" for name in lua)]
     for wheel in wheels:
         with zipfile.ZipFile(wheel) as zf:
             names = set(zf.namelist())

@@ -2,7 +2,7 @@
 
 Every operation is one script call (``EVALSHA``; the script is loaded again on ``NOSCRIPT``)
 over all keys of the request, so a reservation over several limits is one atomic step and
-one round trip. The scripts (``stores/lua/*.lua``, shipped in the package) mirror the Python
+one round trip. The scripts (``lua/*.lua``, shipped in the package) mirror the Python
 decision core line by line; the server's ``TIME`` is the clock, so hosts with skewed clocks
 agree on every window.
 

@@ -1,7 +1,7 @@
 """What goes over the wire to Redis: the scripts, their packed arguments and their replies.
 
 Every operation is one script call (``EVALSHA``) over all keys of the request. The scripts
-(``stores/lua/*.lua``, shipped in the package) mirror the Python decision core line by line;
+(``lua/*.lua`` beside this module, shipped in the package) mirror the Python decision core line by line;
 each entry script is sent with the constants of the core and ``core.lua`` in front of it.
 Arguments and replies are packed doubles (``struct``), not text: no float is ever parsed.
 """
@@ -48,7 +48,7 @@ class Script:
 
 def _build_scripts() -> dict[str, Script]:
     """The constants of the Python core, ``core.lua`` and one entry script, for each entry."""
-    lua = resources.files("ratekeeper.stores").joinpath("lua")
+    lua = resources.files(__package__).joinpath("lua")
     prelude = (
         f"local TOL, MAX_ENTRIES, RESOLUTION = {algo.TOL!r}, {algo.MAX_SLIDING_ENTRIES!r}, "
         f"{algo.SLIDING_RESOLUTION!r}\n"
