@@ -19,7 +19,6 @@ import websockets
 from websockets.asyncio.client import connect as plain_connect
 
 import ratekeeper as rk
-from ratekeeper import websockets as rkws
 from ratekeeper.testing import FakeClock, MockWebSocketVenue
 from ratekeeper.venues import Venue
 from ratekeeper.websockets import (
@@ -31,6 +30,7 @@ from ratekeeper.websockets import (
     reconnecting,
     ws_rules,
 )
+from ratekeeper.websockets._shared import _SHARED
 
 
 def hl(**limits: Any) -> Venue:
@@ -661,7 +661,7 @@ async def test_module_level_connect_shares_one_limiter() -> None:
             with pytest.raises(rk.RateLimited):
                 await connect(mock.url, venue=hl(connections=(1, 30.0)), store=store, timeout=0)
         loop = asyncio.get_running_loop()
-        assert rkws._SHARED.get(loop, {}) == {}  # the last close returned the shared limiter
+        assert _SHARED.get(loop, {}) == {}  # the last close returned the shared limiter
         ws2 = await connect(mock.url, venue=venue, store=store, timeout=0)
         await ws2.close()
 
