@@ -15,6 +15,7 @@ from ._errors import (
     RateLimited,
     StoreError,
     StoreUnavailable,
+    SubscriptionRefused,
     UnknownLimit,
 )
 from ._estimates import Estimates
@@ -61,6 +62,7 @@ __all__ = [
     "__version__",
     "open_store",
     "venue",
+    "SubscriptionRefused",
 ]
 
 

@@ -8,6 +8,7 @@ __all__ = [
     "RateLimited",
     "StoreError",
     "StoreUnavailable",
+    "SubscriptionRefused",
     "UnknownLimit",
     "missing_package",
 ]
@@ -89,3 +90,32 @@ def missing_package(where: str, package: str, extra: str, cause: ImportError | N
     if isinstance(cause, ModuleNotFoundError):
         return ModuleNotFoundError(message, name=name)
     return ImportError(message, name=name)
+
+
+class SubscriptionRefused(RateKeeperError):
+    """A subscription that would exceed a limit; nothing was sent and nothing charged.
+
+    ``limit``: the limit that refused (``ws_subscriptions``, ``ws_users``,
+    ``topics_per_connection``, ``topics_per_message``); ``scope``: its scope value; ``held``:
+    what is held now; ``capacity``: the limit; ``requested``: what the message asked for on
+    top; ``topics``: the topics the message would have added.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: str,
+        scope: str | None = None,
+        held: float = 0.0,
+        capacity: float = 0.0,
+        requested: float = 0.0,
+        topics: tuple[str, ...] = (),
+    ) -> None:
+        self.limit = limit
+        self.scope = scope
+        self.held = held
+        self.capacity = capacity
+        self.requested = requested
+        self.topics = topics
+        super().__init__(message)
