@@ -4,16 +4,21 @@ per episode, the grace period not extended, back after it or after a health chec
 
 from __future__ import annotations
 
+import ast
+import asyncio
 import contextlib
+import dataclasses
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import ratekeeper as rk
+import ratekeeper.proxies
 from ratekeeper._http import Gate, Plan, build_gate
 from ratekeeper.proxies import (
     DOWN_LIMIT,
@@ -25,7 +30,7 @@ from ratekeeper.proxies import (
     as_pool,
     redact,
 )
-from ratekeeper.stores import open_store
+from ratekeeper.stores import Item, open_store
 from ratekeeper.testing import FakeClock, unique_prefix
 
 SECRET = "pa55-w0rd-XYZ"
@@ -470,3 +475,85 @@ def test_concurrent_routing_spreads_the_load_and_never_overspends_a_proxy() -> N
     # 15 per second in all: 8 s at best. The driver above moves time in 50 ms steps without
     # waiting for every thread to queue again, so it can skip free slots: allow 2 s of them.
     assert max(at for _, at in admitted) - 1000.0 < 120 / 15 + 2.0
+
+
+# --------------------------------------------------------------------------------------------
+# the router without the HTTP layer: a plan, a re-scoping function and an estimate, as values
+
+
+@dataclass(frozen=True)
+class _Rule:
+    name: str = "rule"
+
+
+@dataclass(frozen=True)
+class _Req:
+    cost: Mapping[str, float]
+    scope: Mapping[str, str]
+    priority: int = 0
+    retryable: bool = True
+    weighed: _Rule = _Rule()
+
+
+def _at(req: _Req, ip: str) -> _Req:
+    return dataclasses.replace(req, scope={**req.scope, "ip": ip})
+
+
+def test_the_router_routes_plain_values_by_the_estimate_it_was_given() -> None:
+    limiter = rk.Limiter(rk.venue("hyperliquid", ip_weight=(10, 1.0)).limits, clock=FakeClock())
+    asked: list[tuple[tuple[str | None, ...], int]] = []
+
+    def estimate(items: Sequence[Item], priority: int) -> float:
+        asked.append((tuple(scope for _, scope, _ in items), priority))
+        return {"p1.test:80": 5.0, "p2.test:80": 0.5, "p3.test:80": 2.0}[str(items[0][1])]
+
+    router = ProxyRouter(ProxyPool(["p1.test:80", "p2.test:80", "p3.test:80"]), limiter, estimate=estimate)
+    limiter.acquire({"ip_weight": 10}, scope={"ip": "p1.test:80"})  # p1 cannot admit it now
+    member, req, grant = router.route(_Req({"ip_weight": 2}, {"ip": "*"}, priority=3), Trip(), with_ip=_at)
+    assert member.key == "p2.test:80" and req.scope["ip"] == "p2.test:80" and grant.cost == {"ip_weight": 2}
+    assert sorted(asked) == [(("p1.test:80",), 3), (("p2.test:80",), 3), (("p3.test:80",), 3)]
+
+
+async def test_the_async_router_awaits_its_estimate() -> None:
+    limiter = rk.AsyncLimiter(rk.venue("hyperliquid", ip_weight=(10, 1.0)).limits, clock=FakeClock())
+
+    async def estimate(items: Sequence[Item], priority: int) -> float:
+        return 0.0 if items[0][1] == "p2.test:80" else 9.0
+
+    router = ProxyRouter(ProxyPool(["p1.test:80", "p2.test:80"]), limiter, estimate=estimate)
+    await limiter.acquire({"ip_weight": 10}, scope={"ip": "p1.test:80"})
+    await limiter.acquire({"ip_weight": 10}, scope={"ip": "p2.test:80"})
+    clock = limiter.clock
+    assert isinstance(clock, FakeClock)
+    task = asyncio.ensure_future(router.aroute(_Req({"ip_weight": 2}, {}), Trip(), with_ip=_at))
+    await asyncio.sleep(0)
+    clock.advance(1.0)
+    member, _, grant = await asyncio.wait_for(task, 5)
+    assert member.key == "p2.test:80"
+    await grant.release()
+
+
+def test_the_proxies_package_imports_nothing_of_the_http_layer() -> None:
+    package = Path(ratekeeper.proxies.__file__).parent
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or "", *(a.name for a in node.names)]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            assert not any("http" in n or n == "Gate" for n in names), (path.name, names)
+    text = "".join(p.read_text(encoding="utf-8") for p in package.rglob("*.py"))
+    assert "_areserve" not in text and "_reserve" not in text and "gate." not in text
+
+
+def test_proxy_errors_live_with_the_others() -> None:
+    from ratekeeper import _errors
+
+    assert ratekeeper.proxies.ProxyUnavailable is _errors.ProxyUnavailable is rk.ProxyUnavailable
+    assert ratekeeper.proxies.ProxyConnectionError is _errors.ProxyConnectionError is rk.ProxyConnectionError
+    assert {"ProxyUnavailable", "ProxyConnectionError"} <= set(rk.__all__)
+    assert issubclass(rk.ProxyConnectionError, ConnectionError) and issubclass(
+        rk.ProxyConnectionError, rk.RateKeeperError
+    )
