@@ -49,7 +49,7 @@ from ._pool import (
     redact,
 )
 from ._router import DOWN_LIMIT, AsyncEstimate, Choice, Estimate, Retries, Routed, Trip
-from ._routers import ProxyRouter
+from ._shells import ProxyRouter
 
 __all__ = [
     "DIRECT",

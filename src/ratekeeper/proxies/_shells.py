@@ -1,4 +1,5 @@
-"""The proxy router: its decisions (``_router.py``) with both shells, threaded and asyncio."""
+"""ProxyRouter: the routing decisions (``_router.py``) with both I/O shells, threaded
+(``_sync/``) and asyncio (``_async/``)."""
 
 from __future__ import annotations
 
