@@ -40,6 +40,13 @@ REPLACEMENTS: dict[str, str] = {
     "_aio": "_io",
     "aclose": "close",
     "asyncio_twin": "sync_twin",
+    "aroute": "route",  # proxies: ProxyRouter's asyncio methods and their threaded twins
+    "arefresh": "refresh",
+    "acheck": "check",
+    "aclear": "clear",
+    "afailed": "failed",
+    "arecord_failure": "record_failure",
+    "_aprobe": "_probe",
 }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 __all__ = [
     "CostExceedsCapacity",
+    "ProxyConnectionError",
+    "ProxyUnavailable",
     "RateKeeperError",
     "RateLimited",
     "StoreError",
@@ -119,3 +121,20 @@ class SubscriptionRefused(RateKeeperError):
         self.requested = requested
         self.topics = topics
         super().__init__(message)
+
+
+class ProxyConnectionError(RateKeeperError, ConnectionError):
+    """A connection error or timeout through a proxy, re-raised in place of the HTTP library's
+    own exception when that one's message would have shown the proxy's credentials."""
+
+
+class ProxyUnavailable(RateKeeperError):
+    """No member of the proxy pool may be used now: every proxy is marked failed (by this or
+    another process sharing the store) and neither ``direct`` nor ``fallback_direct`` is set.
+    Nothing was sent. ``retry_after``: the seconds until the first failure record expires;
+    ``proxies``: the labels of the pool."""
+
+    def __init__(self, message: str, *, retry_after: float | None, proxies: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.proxies = proxies
