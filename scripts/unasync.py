@@ -40,8 +40,14 @@ REPLACEMENTS: dict[str, str] = {
     "_aio": "_io",
     "aclose": "close",
     "asyncio_twin": "sync_twin",
-    # the Redis store (stores/redis/_async/store.py): its async methods and their sync names
+    "aroute": "route",  # proxies: ProxyRouter's asyncio methods and their threaded twins
+    "arefresh": "refresh",
+    "acheck": "check",
     "aclear": "clear",
+    "afailed": "failed",
+    "arecord_failure": "record_failure",
+    "_aprobe": "_probe",
+    # the Redis store (stores/redis/_async/store.py): its async methods and their sync names (aclear: above)
     "aestimate": "estimate",
     "aknown_limits": "known_limits",
     "alease": "lease",

@@ -4,16 +4,21 @@ per episode, the grace period not extended, back after it or after a health chec
 
 from __future__ import annotations
 
+import ast
+import asyncio
 import contextlib
+import dataclasses
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import ratekeeper as rk
+import ratekeeper.proxies
 from ratekeeper._http import Gate, Plan, build_gate
 from ratekeeper.proxies import (
     DOWN_LIMIT,
@@ -25,7 +30,7 @@ from ratekeeper.proxies import (
     as_pool,
     redact,
 )
-from ratekeeper.stores import open_store
+from ratekeeper.stores import Item, open_store
 from ratekeeper.testing import FakeClock, unique_prefix
 
 SECRET = "pa55-w0rd-XYZ"
@@ -247,7 +252,7 @@ def test_each_proxy_spends_its_own_ip_budget_in_turn() -> None:
     router = _router(gate)
     used: list[str] = []
     for _ in range(15):  # 5 per proxy fit now (10 weight each, 2 per request)
-        member, plan, _ = router.route(gate, _mids(gate), Trip())
+        member, plan, _ = router.route(_mids(gate), Trip(), with_ip=gate.with_ip)
         assert plan.scope["ip"] == member.key
         used.append(member.key)
     assert {k: used.count(k) for k in set(used)} == {"p1.test:80": 5, "p2.test:80": 5, "p3.test:80": 5}
@@ -262,14 +267,14 @@ def test_least_wait_routing_avoids_a_spent_proxy() -> None:
     gate.limiter.acquire({"ip_weight": 10}, scope={"ip": "p1.test:80"})  # p1 spent for 1 s
     clock.advance(0.5)
     gate.limiter.acquire({"ip_weight": 8}, scope={"ip": "p2.test:80"})  # p2 has 2 left, frees 8 at 1.5
-    picked = [router.route(gate, _mids(gate), Trip())[0].key for _ in range(6)]
+    picked = [router.route(_mids(gate), Trip(), with_ip=gate.with_ip)[0].key for _ in range(6)]
     # p3 (10 free) and p2 (2 free) take all six; p1 (free again only at t=1.0) none
     assert picked.count("p1.test:80") == 0
     assert picked.count("p3.test:80") == 5 and picked.count("p2.test:80") == 1
 
     # every budget is now spent: the next request goes to the one free soonest (p1, at 1.0 s)
     got: list[str] = []
-    t = threading.Thread(target=lambda: got.append(router.route(gate, _mids(gate), Trip())[0].key))
+    t = threading.Thread(target=lambda: got.append(router.route(_mids(gate), Trip(), with_ip=gate.with_ip)[0].key))
     t.start()
     clock.wait_for_sleepers(1)
     clock.advance(0.5)
@@ -282,7 +287,7 @@ def test_a_cost_without_ip_limits_is_routed_in_turn() -> None:
     router = _router(gate)
     plan = _mids(gate)
     bare = Plan(plan.weighed, plan.method, plan.url, {}, plan.scope, 0)
-    assert {router.route(gate, bare, Trip())[0].key for _ in range(4)} == {"p1.test:80", "p2.test:80"}
+    assert {router.route(bare, Trip(), with_ip=gate.with_ip)[0].key for _ in range(4)} == {"p1.test:80", "p2.test:80"}
 
 
 def test_direct_is_a_member_when_asked() -> None:
@@ -291,7 +296,7 @@ def test_direct_is_a_member_when_asked() -> None:
     )
     router = _router(gate)
     assert router.members == ("p1.test:80", "direct")
-    seen = {router.route(gate, _mids(gate), Trip())[1].scope["ip"] for _ in range(4)}
+    seen = {router.route(_mids(gate), Trip(), with_ip=gate.with_ip)[1].scope["ip"] for _ in range(4)}
     assert seen == {"p1.test:80", "*"}  # the direct connection spends the pool-less budget
 
 
@@ -347,12 +352,15 @@ def test_concurrent_failures_make_one_record(store_url: str, caplog: pytest.LogC
     router.refresh()
     (p1,) = [s for s in router.statistics() if s.label == "p1.test:80"]
     assert not p1.healthy and p1.down_for == pytest.approx(40, abs=0.5)
-    assert [router.route(fresh, _mids(fresh), Trip())[0].key for _ in range(3)] == ["p2.test:80"] * 3
+    assert [router.route(_mids(fresh), Trip(), with_ip=fresh.with_ip)[0].key for _ in range(3)] == ["p2.test:80"] * 3
 
     clock.advance(40.5)  # the grace period ends: back for everyone
     router.refresh()
     assert all(s.healthy for s in router.statistics())
-    assert {router.route(fresh, _mids(fresh), Trip())[0].key for _ in range(4)} == {"p1.test:80", "p2.test:80"}
+    assert {router.route(_mids(fresh), Trip(), with_ip=fresh.with_ip)[0].key for _ in range(4)} == {
+        "p1.test:80",
+        "p2.test:80",
+    }
 
 
 def test_a_passing_health_check_clears_the_record_for_everyone(store_url: str) -> None:
@@ -380,12 +388,12 @@ def test_every_proxy_failed_raises_proxy_unavailable_unless_direct_may_go() -> N
         router.record_failure(router._by_label[label], "refused")
         clock.advance(1)
     with pytest.raises(ProxyUnavailable, match="every proxy of the pool") as e:
-        router.route(gate, _mids(gate), Trip())
+        router.route(_mids(gate), Trip(), with_ip=gate.with_ip)
     assert e.value.retry_after == pytest.approx(28) and SECRET not in str(e.value)
     assert e.value.proxies == ("p1.test:80", "p2.test:80")
 
     fallback = _gate(pool.with_(fallback_direct=True), store=store, clock=clock)
-    member, plan, _ = _router(fallback).route(fallback, _mids(fallback), Trip())
+    member, plan, _ = _router(fallback).route(_mids(fallback), Trip(), with_ip=fallback.with_ip)
     assert member.proxy is None and plan.scope["ip"] == "*"
 
 
@@ -402,11 +410,11 @@ def test_an_inline_health_check_runs_when_every_proxy_failed() -> None:
     router = _router(gate)
     for label in ("p1.test:80", "p2.test:80"):
         router.record_failure(router._by_label[label], "refused")
-    assert router.route(gate, _mids(gate), Trip())[0].key == "p2.test:80"
+    assert router.route(_mids(gate), Trip(), with_ip=gate.with_ip)[0].key == "p2.test:80"
     assert sorted(calls) == ["p1.test:80", "p2.test:80"]
     router.record_failure(router._by_label["p2.test:80"], "refused")
     with pytest.raises(ProxyUnavailable):  # checked 0 s ago: not again before check_interval
-        router.route(gate, _mids(gate), Trip())
+        router.route(_mids(gate), Trip(), with_ip=gate.with_ip)
     assert len(calls) == 2
 
 
@@ -442,7 +450,7 @@ def test_concurrent_routing_spreads_the_load_and_never_overspends_a_proxy() -> N
 
     def worker() -> None:
         for _ in range(10):
-            member, _, grant = router.route(gate, _mids(gate), Trip())
+            member, _, grant = router.route(_mids(gate), Trip(), with_ip=gate.with_ip)
             assert grant.at is not None
             with lock:
                 admitted.append((member.key, grant.at))
@@ -467,3 +475,85 @@ def test_concurrent_routing_spreads_the_load_and_never_overspends_a_proxy() -> N
     # 15 per second in all: 8 s at best. The driver above moves time in 50 ms steps without
     # waiting for every thread to queue again, so it can skip free slots: allow 2 s of them.
     assert max(at for _, at in admitted) - 1000.0 < 120 / 15 + 2.0
+
+
+# --------------------------------------------------------------------------------------------
+# the router without the HTTP layer: a plan, a re-scoping function and an estimate, as values
+
+
+@dataclass(frozen=True)
+class _Rule:
+    name: str = "rule"
+
+
+@dataclass(frozen=True)
+class _Req:
+    cost: Mapping[str, float]
+    scope: Mapping[str, str]
+    priority: int = 0
+    retryable: bool = True
+    weighed: _Rule = _Rule()
+
+
+def _at(req: _Req, ip: str) -> _Req:
+    return dataclasses.replace(req, scope={**req.scope, "ip": ip})
+
+
+def test_the_router_routes_plain_values_by_the_estimate_it_was_given() -> None:
+    limiter = rk.Limiter(rk.venue("hyperliquid", ip_weight=(10, 1.0)).limits, clock=FakeClock())
+    asked: list[tuple[tuple[str | None, ...], int]] = []
+
+    def estimate(items: Sequence[Item], priority: int) -> float:
+        asked.append((tuple(scope for _, scope, _ in items), priority))
+        return {"p1.test:80": 5.0, "p2.test:80": 0.5, "p3.test:80": 2.0}[str(items[0][1])]
+
+    router = ProxyRouter(ProxyPool(["p1.test:80", "p2.test:80", "p3.test:80"]), limiter, estimate=estimate)
+    limiter.acquire({"ip_weight": 10}, scope={"ip": "p1.test:80"})  # p1 cannot admit it now
+    member, req, grant = router.route(_Req({"ip_weight": 2}, {"ip": "*"}, priority=3), Trip(), with_ip=_at)
+    assert member.key == "p2.test:80" and req.scope["ip"] == "p2.test:80" and grant.cost == {"ip_weight": 2}
+    assert sorted(asked) == [(("p1.test:80",), 3), (("p2.test:80",), 3), (("p3.test:80",), 3)]
+
+
+async def test_the_async_router_awaits_its_estimate() -> None:
+    limiter = rk.AsyncLimiter(rk.venue("hyperliquid", ip_weight=(10, 1.0)).limits, clock=FakeClock())
+
+    async def estimate(items: Sequence[Item], priority: int) -> float:
+        return 0.0 if items[0][1] == "p2.test:80" else 9.0
+
+    router = ProxyRouter(ProxyPool(["p1.test:80", "p2.test:80"]), limiter, estimate=estimate)
+    await limiter.acquire({"ip_weight": 10}, scope={"ip": "p1.test:80"})
+    await limiter.acquire({"ip_weight": 10}, scope={"ip": "p2.test:80"})
+    clock = limiter.clock
+    assert isinstance(clock, FakeClock)
+    task = asyncio.ensure_future(router.aroute(_Req({"ip_weight": 2}, {}), Trip(), with_ip=_at))
+    await asyncio.sleep(0)
+    clock.advance(1.0)
+    member, _, grant = await asyncio.wait_for(task, 5)
+    assert member.key == "p2.test:80"
+    await grant.release()
+
+
+def test_the_proxies_package_imports_nothing_of_the_http_layer() -> None:
+    package = Path(ratekeeper.proxies.__file__).parent
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or "", *(a.name for a in node.names)]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            assert not any("http" in n or n == "Gate" for n in names), (path.name, names)
+    text = "".join(p.read_text(encoding="utf-8") for p in package.rglob("*.py"))
+    assert "_areserve" not in text and "_reserve" not in text and "gate." not in text
+
+
+def test_proxy_errors_live_with_the_others() -> None:
+    from ratekeeper import _errors
+
+    assert ratekeeper.proxies.ProxyUnavailable is _errors.ProxyUnavailable is rk.ProxyUnavailable
+    assert ratekeeper.proxies.ProxyConnectionError is _errors.ProxyConnectionError is rk.ProxyConnectionError
+    assert {"ProxyUnavailable", "ProxyConnectionError"} <= set(rk.__all__)
+    assert issubclass(rk.ProxyConnectionError, ConnectionError) and issubclass(
+        rk.ProxyConnectionError, rk.RateKeeperError
+    )

@@ -213,6 +213,58 @@ def test_a_sqlite_file_replaced_by_an_older_copy_is_a_loss(tmp_path: Path) -> No
     a.close()
 
 
+def _unlink(path: Path, *suffixes: str) -> None:
+    for suffix in suffixes:
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def test_a_sqlite_file_deleted_one_file_at_a_time_while_stores_reopen_it_stays_usable(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``rm state.db*`` deletes the file, its WAL and its index one after the other. A store
+    that opens the file in between must not pair the new file with the old WAL (SQLite
+    would read the deleted file's pages: disk I/O errors), and one whose new WAL is then
+    deleted too holds a file whose pages are gone: it is moved aside, never an error that
+    lasts. Every budget counts as full for a period afterwards, in every store."""
+    caplog.set_level(logging.WARNING, logger="ratekeeper")
+    clock = FakeClock()
+    path = tmp_path / "state.db"
+    a = SQLiteStore(path, clock=clock)
+    assert wait_for(a, SLIDING, 2.0) == 0.0
+    _unlink(path, "")  # the file goes first...
+    b = SQLiteStore(path, clock=clock)  # ...a process starts in between: a new file beside the old WAL
+    assert "removed the WAL and index its deleted file left behind" in caplog.text
+    assert wait_for(b, SLIDING, 1.0) == 0.0  # no earlier state known to b: a new file to it
+    _unlink(path, "-wal", "-shm")  # ...then the WAL and index: b's own, holding what b wrote
+    assert wait_for(a, SLIDING) == 10.0  # a knew the file: lost, so full for a period
+    assert "read as damaged" in caplog.text and list(tmp_path.glob("state.db.damaged-*"))
+    assert wait_for(b, SLIDING) == 10.0  # b learns the loss from the new file
+    late = SQLiteStore(path, clock=clock)  # a process started after all this
+    assert wait_for(late, SLIDING) == 10.0
+    clock.advance(10.0)
+    assert wait_for(late, SLIDING) == 0.0
+    for store in (a, b, late):
+        store.close()
+
+
+def test_a_sqlite_file_deleted_alone_leaves_no_store_failing(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """``rm state.db`` leaves the WAL and index behind: the store that held the file opens
+    the new one, without the old WAL, and counts the loss; a new store does too."""
+    caplog.set_level(logging.WARNING, logger="ratekeeper")
+    clock = FakeClock()
+    path = tmp_path / "state.db"
+    a = SQLiteStore(path, clock=clock)
+    assert wait_for(a, SLIDING, 3.0) == 0.0
+    _unlink(path, "")
+    assert wait_for(a, SLIDING) == 10.0
+    assert a.lost_at == clock.wall()
+    late = SQLiteStore(path, clock=clock)
+    assert wait_for(late, SLIDING) == 10.0
+    assert "read as damaged" not in caplog.text
+    a.close()
+    late.close()
+
+
 # ---------------------------------------------------------------------------------------
 # for real: redis-server processes killed, flushed, evicting, failed over
 # ---------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import websockets
 from websockets.asyncio.client import connect as plain_connect
 
 import ratekeeper as rk
-from ratekeeper import websockets as rkws
+import ratekeeper.websockets as rkws
 from ratekeeper.testing import FakeClock, MockWebSocketVenue
 from ratekeeper.venues import Venue
 from ratekeeper.websockets import (
@@ -31,6 +31,7 @@ from ratekeeper.websockets import (
     reconnecting,
     ws_rules,
 )
+from ratekeeper.websockets._shared import _SHARED
 
 
 def hl(**limits: Any) -> Venue:
@@ -661,9 +662,23 @@ async def test_module_level_connect_shares_one_limiter() -> None:
             with pytest.raises(rk.RateLimited):
                 await connect(mock.url, venue=hl(connections=(1, 30.0)), store=store, timeout=0)
         loop = asyncio.get_running_loop()
-        assert rkws._SHARED.get(loop, {}) == {}  # the last close returned the shared limiter
+        assert _SHARED.get(loop, {}) == {}  # the last close returned the shared limiter
         ws2 = await connect(mock.url, venue=venue, store=store, timeout=0)
         await ws2.close()
+
+
+def test_the_package_uses_the_websockets_library_and_keeps_its_public_names() -> None:
+    # ratekeeper.websockets is named like the library: its imports of `websockets` are absolute
+    from websockets.asyncio.client import ClientConnection
+
+    from ratekeeper.websockets import _library
+
+    assert _library.ClientConnection is ClientConnection
+    assert _library.ConnectionClosed is websockets.ConnectionClosed
+    assert rkws.SubscriptionRefused is rk.SubscriptionRefused
+    assert issubclass(rkws.SubscriptionRefused, rk.RateKeeperError)
+    for name in rkws.__all__:
+        assert hasattr(rkws, name), name
 
 
 def test_import_error_names_the_extra() -> None:

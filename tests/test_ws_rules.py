@@ -1,4 +1,4 @@
-"""The venues' WebSocket tables and message readers (no network, no websockets package needed)."""
+"""The venues' WebSocket tables and message readers (no network, no server)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 import ratekeeper as rk
-from ratekeeper._ws_rules import (
+from ratekeeper.websockets._rules import (
     LEASED,
     WsMessage,
     WsRules,

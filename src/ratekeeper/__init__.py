@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING, Any
 from ._clock import Clock, SystemClock
 from ._errors import (
     CostExceedsCapacity,
+    ProxyConnectionError,
+    ProxyUnavailable,
     RateKeeperError,
     RateLimited,
     StoreError,
     StoreUnavailable,
+    SubscriptionRefused,
     UnknownLimit,
 )
 from ._estimates import Estimates
@@ -22,7 +25,7 @@ from ._http import ActionOutcomeUnknown, ActionRefused, RetryPolicy, VenueRefuse
 from ._limiter import AsyncGrant, AsyncLimiter, Grant, Limiter
 from ._limits import Cost, Limit, LimitStatistics, Observation
 from ._margin import MarginStatistics, TransitMargin
-from .proxies import ProxyPool, ProxyUnavailable
+from .proxies import ProxyPool
 from .stores import MemoryStore, Store, open_store
 
 if TYPE_CHECKING:
@@ -61,6 +64,8 @@ __all__ = [
     "__version__",
     "open_store",
     "venue",
+    "SubscriptionRefused",
+    "ProxyConnectionError",
 ]
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 __all__ = [
     "CostExceedsCapacity",
+    "ProxyConnectionError",
+    "ProxyUnavailable",
     "RateKeeperError",
     "RateLimited",
     "StoreError",
     "StoreUnavailable",
+    "SubscriptionRefused",
     "UnknownLimit",
     "missing_package",
 ]
@@ -89,3 +92,49 @@ def missing_package(where: str, package: str, extra: str, cause: ImportError | N
     if isinstance(cause, ModuleNotFoundError):
         return ModuleNotFoundError(message, name=name)
     return ImportError(message, name=name)
+
+
+class SubscriptionRefused(RateKeeperError):
+    """A subscription that would exceed a limit; nothing was sent and nothing charged.
+
+    ``limit``: the limit that refused (``ws_subscriptions``, ``ws_users``,
+    ``topics_per_connection``, ``topics_per_message``); ``scope``: its scope value; ``held``:
+    what is held now; ``capacity``: the limit; ``requested``: what the message asked for on
+    top; ``topics``: the topics the message would have added.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: str,
+        scope: str | None = None,
+        held: float = 0.0,
+        capacity: float = 0.0,
+        requested: float = 0.0,
+        topics: tuple[str, ...] = (),
+    ) -> None:
+        self.limit = limit
+        self.scope = scope
+        self.held = held
+        self.capacity = capacity
+        self.requested = requested
+        self.topics = topics
+        super().__init__(message)
+
+
+class ProxyConnectionError(RateKeeperError, ConnectionError):
+    """A connection error or timeout through a proxy, re-raised in place of the HTTP library's
+    own exception when that one's message would have shown the proxy's credentials."""
+
+
+class ProxyUnavailable(RateKeeperError):
+    """No member of the proxy pool may be used now: every proxy is marked failed (by this or
+    another process sharing the store) and neither ``direct`` nor ``fallback_direct`` is set.
+    Nothing was sent. ``retry_after``: the seconds until the first failure record expires;
+    ``proxies``: the labels of the pool."""
+
+    def __init__(self, message: str, *, retry_after: float | None, proxies: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.proxies = proxies

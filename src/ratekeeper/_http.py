@@ -21,7 +21,7 @@ import logging
 import math
 import random
 import threading
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 from urllib.parse import urlsplit
@@ -33,7 +33,9 @@ from ._limiter import AsyncGrant, AsyncLimiter, Grant, Limiter
 from ._limits import PADDED, Cost, Limit, Observation, check_margin, padded
 from ._margin import DIRECT, TransitMargin
 from .proxies import (
+    AsyncEstimate,
     AsyncProbe,
+    Estimate,
     Probe,
     Proxy,
     ProxyConnectionError,
@@ -43,7 +45,7 @@ from .proxies import (
     Trip,
     as_pool,
 )
-from .stores import StoreSpec
+from .stores import Item, StoreSpec
 
 if TYPE_CHECKING:  # the venue packs are imported when a gate is built, not with this module
     from .venues import Venue, Weighed
@@ -757,7 +759,7 @@ def build_gate(
             raise TypeError(f"limiter must be a {limiter_cls.__name__}, got {type(limiter).__name__}")
         if margin is not None or clock is not None or store != "memory://":
             raise ValueError("pass either limiter= or the options that build one (store=, margin=, clock=), not both")
-    router = ProxyRouter(pool, limiter, direct_scope=ip) if pool is not None else None
+    router = ProxyRouter(pool, limiter, estimate=_estimator(limiter), direct_scope=ip) if pool is not None else None
     return Gate(
         v,
         limiter,
@@ -772,6 +774,28 @@ def build_gate(
         estimates=learned,
         transit=transit,
     )
+
+
+def _estimator(limiter: Limiter | AsyncLimiter) -> Estimate | AsyncEstimate:
+    """How a proxy router asks ``limiter``'s store how soon it would admit some items, booking
+    nothing: ``(items, priority) -> seconds from now`` (a coroutine function for an
+    ``AsyncLimiter``). The one place that knows how the limiter spells it."""
+    if isinstance(limiter, AsyncLimiter):
+        alimiter = limiter
+
+        async def aestimate(items: Sequence[Item], priority: int) -> float:
+            # the limiter's own way to its store (async face, in process, or a thread)
+            d = await alimiter._areserve(items, priority, -1.0)
+            return d.start - d.now
+
+        return aestimate
+    store = limiter.store
+
+    def estimate(items: Sequence[Item], priority: int) -> float:
+        d = store.reserve(items, priority, -1.0)
+        return d.start - d.now
+
+    return estimate
 
 
 def resolve_margin(venue: Venue, margin: MarginArg) -> tuple[TransitMargin | None, float]:
@@ -1019,7 +1043,7 @@ def send_sync(
         if router is None or trip is None:
             grant = _take_shares(limiter, p, limiter.acquire(plan.cost, scope=plan.scope, priority=plan.priority))
         else:
-            member, p, first = router.route(gate, plan, trip, probe)
+            member, p, first = router.route(plan, trip, probe, with_ip=gate.with_ip)
             grant = _take_shares(limiter, p, first)
             router.note_sent(member)
         slot = gate.clock.now() - grant.late
@@ -1109,7 +1133,7 @@ async def send_async(
             first = await limiter.acquire(plan.cost, scope=plan.scope, priority=plan.priority)
             grant = await _atake_shares(limiter, p, first)
         else:
-            member, p, first = await router.aroute(gate, plan, trip, probe)
+            member, p, first = await router.aroute(plan, trip, probe, with_ip=gate.with_ip)
             grant = await _atake_shares(limiter, p, first)
             router.note_sent(member)
         slot = gate.clock.now() - grant.late

@@ -72,6 +72,9 @@ the clock catches up; a larger one shifts the store's time instead (see :class:`
 _FIRST_PAUSE = 0.0001
 _LAST_PAUSE = 0.0002
 """Bounds of the random pause between two tries for the write lock (seconds)."""
+# pauses before opening again a file that reads as damaged while it may be being deleted and
+# created again (SQLiteStore._connect, _run): about 0.15 s in all, then the error stands
+_REOPEN_PAUSES = (0.005, 0.01, 0.02, 0.04, 0.08)
 
 _CLEANUP_EVERY = 1024
 """Write transactions (per connection) between deletions of expired rows."""
@@ -221,7 +224,7 @@ def _decode(state: str, entries: bytes | None) -> algo.State:
     return st
 
 
-def _identity(path: Path) -> str:
+def _identity(path: str | Path) -> str:
     """The file at ``path`` as the file system knows it ('' if there is none): a file deleted
     and created again, or replaced by a copy, is another file."""
     try:
@@ -229,6 +232,21 @@ def _identity(path: Path) -> str:
     except OSError:
         return ""
     return f"{st.st_dev}:{st.st_ino}"
+
+
+def _companions(path: str | Path) -> str:
+    """The identities of the file's WAL and shared-memory index (``-wal``, ``-shm``). While a
+    connection is open SQLite never deletes them, so one that changed was deleted by someone
+    else: the connection would go on writing a WAL nobody reads (and another process would
+    pair the new file with whichever WAL it found), so it must be opened again."""
+    return f"{_identity(f'{path}-wal')}|{_identity(f'{path}-shm')}"
+
+
+def _unreadable(exc: BaseException) -> bool:
+    """An error of a file that is not (or no longer) what it was: a WAL paired with another
+    file, a header half written. Under a file being deleted and created again, it passes."""
+    msg = str(exc).lower()
+    return "not a database" in msg or "malformed" in msg or "disk i/o" in msg or "corrupt" in msg
 
 
 def _resync_key(limit: Limit, scope: str | None) -> str:
@@ -276,6 +294,7 @@ class SQLiteStore:
         if not text or text == ":memory:" or text.startswith("file::memory:"):
             raise ValueError("an in-memory SQLite database is private to one connection: use 'memory://' instead")
         self.path = Path(text).expanduser().absolute()
+        self._file = str(self.path)
         self._wall: Callable[[], float] = clock.wall if clock is not None else time.time
         self._busy_timeout = float(busy_timeout)
         self._clock_hold = float(clock_hold)
@@ -298,9 +317,9 @@ class SQLiteStore:
 
     def _connection(self) -> sqlite3.Connection:
         pid = os.getpid()
-        mine: tuple[int, sqlite3.Connection, list[int], str] | None = getattr(self._tl, "conn", None)
+        mine: tuple[int, sqlite3.Connection, list[int], str, str] | None = getattr(self._tl, "conn", None)
         if mine is not None and mine[0] == pid:
-            if _identity(self.path) == mine[3]:
+            if _identity(self._file) == mine[3] and _companions(self._file) == mine[4]:
                 return mine[1]
             # the file was deleted or replaced under this connection: what it holds now is
             # another file (see _generation), which this connection would never see
@@ -310,7 +329,7 @@ class SQLiteStore:
         if self._closed:
             raise StoreError(f"SQLite store {self.path} is closed")
         conn = self._connect()
-        self._tl.conn = (pid, conn, [0], _identity(self.path))
+        self._tl.conn = (pid, conn, [0], _identity(self.path), _companions(self.path))
         with self._conns_lock:
             self._conns.append((pid, conn))
         return conn
@@ -322,10 +341,30 @@ class SQLiteStore:
             conn.close()
 
     def _connect(self) -> sqlite3.Connection:
+        """A new connection, with the schema checked. A file that reads as damaged is tried
+        again for a moment: another process may be creating it, or pairing it with a WAL that
+        is being deleted with the file it belonged to (:func:`_unreadable`)."""
+        damaged, error = "", BaseException()
+        for pause in _REOPEN_PAUSES:
+            try:
+                return self._open()
+            except StoreUnavailable:
+                raise
+            except StoreError as exc:
+                if not _unreadable(exc.__cause__ or exc):
+                    raise
+                log.debug("SQLite store %s: opening it again in %.3f s (%s)", self.path, pause, exc)
+                damaged, error = _identity(self.path), exc
+                time.sleep(pause)
+        self._set_aside(damaged, error)
+        return self._open()
+
+    def _open(self) -> sqlite3.Connection:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"SQLite store {self.path}: cannot create its directory: {exc}") from exc
+        self._clear_orphans()
         try:
             conn = sqlite3.connect(self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
@@ -347,6 +386,66 @@ class SQLiteStore:
             conn.close()
             raise
         return conn
+
+    def _clear_orphans(self) -> None:
+        """Remove the WAL and index of a deleted file before opening the file there now.
+
+        A file in WAL mode is never empty (switching to WAL writes its header before the WAL
+        and index exist), so an empty or missing file beside a WAL or index (looked at first)
+        means the file was deleted and they were left behind (``rm state.db``, or a deletion
+        of the three files caught half way).
+        Opened together, SQLite would read the old file's pages from that WAL into the new
+        one (a disk I/O error at best). The processes still holding the old file find their
+        WAL gone on their next call and open the new file too (:func:`_companions`)."""
+        companions = [Path(f"{self.path}{suffix}") for suffix in ("-wal", "-shm")]
+        if not any(c.exists() for c in companions):  # looked at before the file: see above
+            return
+        try:
+            if self.path.stat().st_size:
+                return
+        except FileNotFoundError:
+            pass
+        except OSError:
+            return
+        for companion in companions:
+            with contextlib.suppress(OSError):
+                companion.unlink()
+        log.warning(
+            "SQLite store %s: removed the WAL and index its deleted file left behind",
+            self.path,
+            extra={"store": str(self.path)},
+        )
+
+    def _set_aside(self, damaged: str, exc: BaseException) -> None:
+        """Move a file that stays damaged aside (``<name>.damaged-<time>``), so that a new one
+        takes its place; its state is lost, and taken as such (every budget full for a
+        period). ``damaged``: the identity of the file found damaged, moved only if it is
+        still the one there (another process may have replaced it already) and is a SQLite
+        file (any other file is a wrong path: its error stands)."""
+        if not damaged or _identity(self.path) != damaged:
+            return
+        try:
+            with open(self.path, "rb") as f:
+                if f.read(16) != b"SQLite format 3\x00":
+                    return  # not a SQLite file at all (a wrong path?): the error stands
+        except OSError:
+            return
+        aside = self.path.with_name(f"{self.path.name}.damaged-{time.time():.3f}")
+        try:
+            os.replace(self.path, aside)
+        except OSError as err:
+            log.error("SQLite store %s reads as damaged (%s) and cannot be moved aside: %s", self.path, exc, err)
+            return
+        if not self._known:
+            self._known = "damaged"  # the next transaction records the loss for every process
+        log.error(
+            "SQLite store %s read as damaged (%s): moved to %s; a new file takes its place, and its state "
+            "counts as lost (every budget taken as full for a period)",
+            self.path,
+            exc,
+            aside.name,
+            extra={"store": str(self.path), "moved_to": str(aside)},
+        )
 
     def _init_schema(self, conn: sqlite3.Connection) -> None:
         for statement in _SCHEMA:
@@ -460,6 +559,25 @@ class SQLiteStore:
                 waiters.leave()
 
     def _run(self, body: Callable[[sqlite3.Connection], T], write: bool = True) -> T:
+        damaged, error = "", BaseException()
+        for pause in _REOPEN_PAUSES:
+            conn = self._connection()
+            try:
+                return self._transaction(conn, body, write)
+            except StoreUnavailable:
+                raise
+            except StoreError as exc:
+                if not _unreadable(exc.__cause__ or exc):
+                    raise
+                # the file or its WAL is being deleted under this connection: the transaction
+                # was rolled back; open the file there is now and run it again (the generation
+                # check finds the loss). A file that stays damaged is moved aside after the last pause.
+                log.debug("SQLite store %s read as damaged (%s): opening it again", self.path, exc)
+                damaged, error = _identity(self.path), exc
+                self._drop(conn)
+                self._tl.conn = None
+                time.sleep(pause)
+        self._set_aside(damaged, error)
         return self._transaction(self._connection(), body, write)
 
     # -- the clock --------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The venues' WebSocket rules as data: limits, what each outgoing message costs, and how to
-read subscribe / unsubscribe / post messages. Used by :mod:`ratekeeper.websockets`; importable
-without the ``websockets`` package (nothing here does I/O).
+read subscribe / unsubscribe / post messages. Read by the limiter (``_limiter``) and the
+connections (``_connection``); nothing here does I/O.
 
 Each table cites where its numbers come from. Limits the venue's REST pack already defines
 (Hyperliquid's ``ws_*`` limits are part of its :class:`~ratekeeper.venues.Venue`) are taken
@@ -29,10 +29,10 @@ from types import MappingProxyType
 from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from ._limits import Limit
-from .venues._signals import source
-from .venues.hyperliquid import DOCS as HL_DOCS
-from .venues.hyperliquid import WS_LEASE
+from .._limits import Limit
+from ..venues._signals import source
+from ..venues.hyperliquid import DOCS as HL_DOCS
+from ..venues.hyperliquid import WS_LEASE
 
 __all__ = [
     "CONNECTIONS",
