@@ -40,6 +40,18 @@ REPLACEMENTS: dict[str, str] = {
     "_aio": "_io",
     "aclose": "close",
     "asyncio_twin": "sync_twin",
+    "send_async": "send_sync",
+    "_AsyncShares": "_Shares",
+    "_atake_shares": "_take_shares",
+    "_amove": "_move",
+    "aroute": "route",
+    "afailed": "failed",
+    "bind_aprobe": "bind_probe",
+    "aproxy_statistics": "proxy_statistics",
+    "acheck_proxies": "check_proxies",
+    "handle_async_request": "handle_request",
+    "aiter_raw": "iter_raw",
+    "aread": "read",
 }
 
 

@@ -339,7 +339,7 @@ def test_build_gate_options() -> None:
     with pytest.raises(ValueError, match="not both"):
         build_gate("hyperliquid", rk.Limiter, limiter=mine, store="memory://x")
     with pytest.raises(TypeError):
-        build_gate("hyperliquid", rk.AsyncLimiter, limiter=mine)  # type: ignore[type-var]
+        build_gate("hyperliquid", rk.AsyncLimiter, limiter=mine)
     with pytest.raises(ValueError, match="unknown venue"):
         build_gate("nope", rk.Limiter)
     with pytest.raises(TypeError):
@@ -417,7 +417,7 @@ def test_okx_batch_across_instruments_plans_one_share_per_other_instrument() -> 
 
 
 def test_a_share_that_cannot_be_acquired_returns_everything() -> None:
-    from ratekeeper._http import _take_shares
+    from ratekeeper.http._sync.send import _take_shares
 
     g = gate("okx", account="acct")
     btc = {"instId": "BTC-USDT-SWAP", "side": "buy", "sz": "1"}

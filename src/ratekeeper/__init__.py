@@ -10,18 +10,22 @@ from typing import TYPE_CHECKING, Any
 
 from ._clock import Clock, SystemClock
 from ._errors import (
+    ActionOutcomeUnknown,
+    ActionRefused,
     CostExceedsCapacity,
+    InvalidRequest,
     RateKeeperError,
     RateLimited,
     StoreError,
     StoreUnavailable,
     UnknownLimit,
+    VenueRefused,
 )
 from ._estimates import Estimates
-from ._http import ActionOutcomeUnknown, ActionRefused, RetryPolicy, VenueRefused
 from ._limiter import AsyncGrant, AsyncLimiter, Grant, Limiter
 from ._limits import Cost, Limit, LimitStatistics, Observation
 from ._margin import MarginStatistics, TransitMargin
+from .http import Options, RetryPolicy
 from .proxies import ProxyPool, ProxyUnavailable
 from .stores import MemoryStore, Store, open_store
 
@@ -61,6 +65,8 @@ __all__ = [
     "__version__",
     "open_store",
     "venue",
+    "InvalidRequest",
+    "Options",
 ]
 
 
