@@ -19,6 +19,7 @@ from ._errors import (
     StoreError,
     StoreUnavailable,
     UnknownLimit,
+    UnsupportedVersion,
     VenueRefused,
 )
 from ._estimates import Estimates
@@ -67,6 +68,7 @@ __all__ = [
     "venue",
     "InvalidRequest",
     "Options",
+    "UnsupportedVersion",
 ]
 
 
