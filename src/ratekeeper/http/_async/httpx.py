@@ -1,6 +1,6 @@
-"""The httpx transport and client that weigh, wait, settle and retry (the asyncio ones; the
-threaded twins in ``_sync/httpx.py`` are generated from this file). The public names live in
-:mod:`ratekeeper.httpx`."""
+"""The httpx transport and client that weigh, wait, settle and retry, written once:
+``_async/httpx.py`` is the source (asyncio), ``_sync/httpx.py`` its generated threaded twin.
+The public names live in :mod:`ratekeeper.httpx`."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 # Generated from the _async/ twin by scripts/unasync.py: edit that file, then run the script.
-"""The httpx transport and client that weigh, wait, settle and retry (the asyncio ones; the
-threaded twins in ``_sync/httpx.py`` are generated from this file). The public names live in
-:mod:`ratekeeper.httpx`."""
+"""The httpx transport and client that weigh, wait, settle and retry, written once:
+``_async/httpx.py`` is the source (asyncio), ``_sync/httpx.py`` its generated threaded twin.
+The public names live in :mod:`ratekeeper.httpx`."""
 
 from __future__ import annotations
 
