@@ -13,7 +13,15 @@ from typing import Any, Protocol, TypeVar
 from ..proxies import ProxyConnectionError
 from ._gate import Gate, Outcome, Plan, log
 
-__all__ = ["PROXY_AUTH_FAILED", "ResponseIO", "parse_body"]
+__all__ = [
+    "PROXY_AUTH_FAILED",
+    "ResponseIO",
+    "log_booking_failed",
+    "log_give_up",
+    "log_retry",
+    "parse_body",
+    "raise_clean",
+]
 
 PROXY_AUTH_FAILED = "HTTP 407 from the proxy (its credentials were refused)"
 
@@ -34,7 +42,7 @@ class ResponseIO(Protocol[R_contra]):
         ...
 
 
-def _log_retry(gate: Gate[Any], plan: Plan, attempt: int, delay: float, why: str) -> None:
+def log_retry(gate: Gate[Any], plan: Plan, attempt: int, delay: float, why: str) -> None:
     why = gate.scrub(why)
     log.info(
         "ratekeeper: %s %s attempt %d: %s; retrying in %.3f s (plus any block the store holds)",
@@ -55,7 +63,7 @@ def _log_retry(gate: Gate[Any], plan: Plan, attempt: int, delay: float, why: str
     )
 
 
-def _log_give_up(gate: Gate[Any], plan: Plan, status: int, out: Outcome, attempt: int) -> None:
+def log_give_up(gate: Gate[Any], plan: Plan, status: int, out: Outcome, attempt: int) -> None:
     log.warning(
         "ratekeeper: %s %s answered %d (%s); returned as is",
         gate.venue.name,
@@ -75,7 +83,7 @@ def _log_give_up(gate: Gate[Any], plan: Plan, status: int, out: Outcome, attempt
     )
 
 
-def _log_booking_failed(gate: Gate[Any], plan: Plan, what: str) -> None:
+def log_booking_failed(gate: Gate[Any], plan: Plan, what: str) -> None:
     log.warning(
         "ratekeeper: %s %s: %s failed after the response; the response is returned",
         gate.venue.name,
@@ -86,7 +94,7 @@ def _log_booking_failed(gate: Gate[Any], plan: Plan, what: str) -> None:
     )
 
 
-def _raise_clean(gate: Gate[Any], exc: BaseException) -> None:
+def raise_clean(gate: Gate[Any], exc: BaseException) -> None:
     """Re-raise a transport error, or, when its message would show a proxy's credentials, a
     :class:`~ratekeeper.proxies.ProxyConnectionError` that says the same without them."""
     router = gate.router

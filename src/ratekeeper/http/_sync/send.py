@@ -21,11 +21,11 @@ from .._io import Read, Send, Settle, sleep
 from .._steps import (
     PROXY_AUTH_FAILED,
     ResponseIO,
-    _log_booking_failed,
-    _log_give_up,
-    _log_retry,
-    _raise_clean,
+    log_booking_failed,
+    log_give_up,
+    log_retry,
     parse_body,
+    raise_clean,
 )
 
 __all__ = ["send_sync"]
@@ -37,7 +37,7 @@ def _move(gate: Gate[Any], plan: Plan, settle: Settle, cost: Cost) -> None:
     try:
         settle(cost, answered=True)
     except Exception:
-        _log_booking_failed(gate, plan, "moving the booking of a request that failed after it was sent")
+        log_booking_failed(gate, plan, "moving the booking of a request that failed after it was sent")
 
 
 class _Shares:
@@ -138,13 +138,13 @@ def send_sync(
                     continue
                 if p.kind == "action" and sent:
                     raise gate.unknown(p, exc) from exc
-                _raise_clean(gate, exc)
+                raise_clean(gate, exc)
             verdict, delay = gate.after_error(p, sent, attempt)
             if verdict == "unknown":
                 raise gate.unknown(p, exc) from exc
             if verdict == "raise":
                 raise
-            _log_retry(gate, p, attempt, delay, f"{type(exc).__name__}: {exc}")
+            log_retry(gate, p, attempt, delay, f"{type(exc).__name__}: {exc}")
             sleep(gate.clock, delay)
             continue
         status = io.status(response)
@@ -166,7 +166,7 @@ def send_sync(
                 limiter.observe(out.observations, scope=p.scope)
             gate.answered(member.key if member is not None else DIRECT, answered, status in (418, 429))
         except Exception:
-            _log_booking_failed(gate, p, "settling, observing or measuring the margin")
+            log_booking_failed(gate, p, "settling, observing or measuring the margin")
         if router is not None and trip is not None and member is not None:
             router.note_answer(trip, member, rate_limited=out.rate_limited, retry=out.verdict == "retry")
         if out.verdict == "ok":
@@ -174,8 +174,8 @@ def send_sync(
         if out.verdict == "refuse":
             raise gate.refused(p, status, body, out, response)
         if out.verdict == "give_up":
-            _log_give_up(gate, p, status, out, attempt)
+            log_give_up(gate, p, status, out, attempt)
             return response
-        _log_retry(gate, p, attempt, out.delay, out.reason)
+        log_retry(gate, p, attempt, out.delay, out.reason)
         io.discard(response)
         sleep(gate.clock, out.delay)
