@@ -57,6 +57,16 @@ REPLACEMENTS: dict[str, str] = {
     "arefund": "refund",
     "areserve": "reserve",
     "asnapshot": "snapshot",
+    "send_async": "send_sync",
+    "_AsyncShares": "_Shares",
+    "_atake_shares": "_take_shares",
+    "_amove": "_move",
+    "bind_aprobe": "bind_probe",
+    "aproxy_statistics": "proxy_statistics",
+    "acheck_proxies": "check_proxies",
+    "handle_async_request": "handle_request",
+    "aiter_raw": "iter_raw",
+    "aread": "read",
 }
 
 

@@ -19,7 +19,7 @@ import pytest
 import requests
 
 import ratekeeper as rk
-from ratekeeper._http import ActionRefused
+from ratekeeper import ActionRefused
 from ratekeeper.adapters import UnsupportedVersion, check_version, parse_version
 from ratekeeper.testing import MockVenue, unique_prefix
 

@@ -20,7 +20,7 @@ import pytest
 import requests
 
 import ratekeeper as rk
-from ratekeeper._http import ActionRefused, RetryPolicy
+from ratekeeper import ActionRefused, RetryPolicy
 from ratekeeper.adapters import UnsupportedVersion, check_version, installed_version, parse_version
 from ratekeeper.testing import MockVenue
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import ratekeeper as rk
-from ratekeeper._http import ActionOutcomeUnknown, ActionRefused, RetryPolicy, VenueRefused
+from ratekeeper import ActionOutcomeUnknown, ActionRefused, RetryPolicy, VenueRefused
 from ratekeeper.venues import InvalidRequest, Venue
 
 from .test_http_fixtures import DROP, FLAVOURS, Driver, Reply, ScriptServer, closed_port, reply, stat

@@ -13,16 +13,15 @@ from typing import Any
 import pytest
 
 import ratekeeper as rk
-from ratekeeper._http import (
+from ratekeeper._errors import ActionOutcomeUnknown, ActionRefused, VenueRefused
+from ratekeeper.http import (
     DEFAULT_MARGINS,
     RETRYABLE_STATUSES,
-    ActionOutcomeUnknown,
-    ActionRefused,
     Gate,
+    Options,
     Outcome,
     Plan,
     RetryPolicy,
-    VenueRefused,
     build_gate,
     default_priority,
     join_url,
@@ -339,13 +338,86 @@ def test_build_gate_options() -> None:
     with pytest.raises(ValueError, match="not both"):
         build_gate("hyperliquid", rk.Limiter, limiter=mine, store="memory://x")
     with pytest.raises(TypeError):
-        build_gate("hyperliquid", rk.AsyncLimiter, limiter=mine)  # type: ignore[type-var]
+        build_gate("hyperliquid", rk.AsyncLimiter, limiter=mine)
     with pytest.raises(ValueError, match="unknown venue"):
         build_gate("nope", rk.Limiter)
     with pytest.raises(TypeError):
         resolve_venue(3)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="absolute"):
         Gate(rk.venue("hyperliquid"), mine, base_url="/relative")
+
+
+def test_options_are_one_checked_frozen_value() -> None:
+    assert rk.Options is Options
+    opts = Options(account="a", retry=RetryPolicy.never())
+    assert (opts.store, opts.estimates, opts.testnet, opts.account) == ("memory://", "learned", False, "a")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        opts.account = "b"  # type: ignore[misc]
+    changed = opts.with_(account="b", testnet=True)
+    assert (changed.account, changed.testnet, changed.retry, opts.account) == ("b", True, opts.retry, "a")
+    assert changed == Options(account="b", testnet=True, retry=RetryPolicy.never())
+    mine = rk.Limiter(rk.venue("hyperliquid").limits)
+    with pytest.raises(ValueError, match="not both"):  # checked when made, before any venue is read
+        Options(limiter=mine, clock=FakeClock())
+    with pytest.raises(ValueError, match="estimates"):
+        Options(estimates="most")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="margin"):
+        Options(margin=-1.0)
+    with pytest.raises(ValueError, match="margin"):
+        opts.with_(margin=float("nan"))
+
+
+def test_build_gate_takes_the_options_value() -> None:
+    opts = Options(testnet=True, account="acc", key="k1", margin=0.0, clock=FakeClock())
+    g = build_gate("hyperliquid", rk.Limiter, opts)
+    assert g.base_url == "https://api.hyperliquid-testnet.xyz"
+    assert (g.account, g.key, g.transit) == ("acc", "k1", None)
+    assert build_gate("hyperliquid", rk.AsyncLimiter, opts).account == "acc"  # one value, either world
+    with pytest.raises(TypeError, match="not both"):
+        build_gate("hyperliquid", rk.Limiter, opts, account="other")
+    with pytest.raises(TypeError, match="Options"):
+        build_gate("hyperliquid", rk.Limiter, {"account": "acc"})  # type: ignore[arg-type]
+
+
+def test_every_integration_accepts_options() -> None:
+    import inspect
+
+    import aiohttp
+
+    from ratekeeper import aiohttp as rkaiohttp
+    from ratekeeper import httpx as rkhttpx
+    from ratekeeper import requests as rkrequests
+
+    opts = Options(account="acc", ip="10.0.0.9")
+    with rkrequests.Session("hyperliquid", options=opts) as session:
+        assert (session.gate.account, session.gate.ip) == ("acc", "10.0.0.9")
+    with pytest.raises(TypeError, match="not both"):
+        rkrequests.Session("hyperliquid", options=opts, account="other")
+    assert rkrequests.Adapter("hyperliquid", options=opts).gate.account == "acc"
+    with pytest.raises(TypeError, match="not both"):
+        rkrequests.Adapter("hyperliquid", options=opts, account="other")
+    with rkhttpx.Client("hyperliquid", options=opts) as client:
+        assert client.gate.account == "acc"
+    with pytest.raises(TypeError, match="not both"):
+        rkhttpx.Client("hyperliquid", options=opts, ip="10.0.0.1")
+    assert rkhttpx.AsyncClient("hyperliquid", options=opts).gate.account == "acc"
+    assert rkhttpx.Transport("hyperliquid", options=opts).gate.account == "acc"
+    assert rkhttpx.AsyncTransport("hyperliquid", options=opts).gate.account == "acc"
+    with pytest.raises(TypeError, match="not both"):
+        rkhttpx.AsyncTransport("hyperliquid", options=opts, account="other")
+    assert rkaiohttp.Middleware("hyperliquid", options=opts).gate.account == "acc"
+    for cls in (rkrequests.Session, rkhttpx.Client, rkhttpx.AsyncClient, rkaiohttp.ClientSession):
+        assert inspect.signature(cls).parameters["options"].default is None
+    assert issubclass(rkaiohttp.ClientSession, aiohttp.ClientSession)
+
+
+async def test_the_aiohttp_session_accepts_options() -> None:
+    from ratekeeper.aiohttp import ClientSession
+
+    async with ClientSession("hyperliquid", options=Options(address=ADDR)) as session:
+        assert session.gate.address == ADDR
+    with pytest.raises(TypeError, match="not both"):
+        ClientSession("hyperliquid", options=Options(), address=ADDR)
 
 
 def test_venue_with_overrides_is_used_as_given() -> None:
@@ -378,9 +450,10 @@ def test_integration_without_its_library_names_the_extra(
 def test_importing_the_core_does_not_import_the_venue_packs() -> None:
     import subprocess
 
-    code = "import sys, ratekeeper._http; print(any(m.startswith('ratekeeper.venues') for m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    for module in ("ratekeeper.http", "ratekeeper._http"):
+        code = f"import sys, {module}; print(any(m.startswith('ratekeeper.venues') for m in sys.modules))"
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert out.stdout.strip() == "False"
 
 
 def test_contract_signatures() -> None:
@@ -417,7 +490,7 @@ def test_okx_batch_across_instruments_plans_one_share_per_other_instrument() -> 
 
 
 def test_a_share_that_cannot_be_acquired_returns_everything() -> None:
-    from ratekeeper._http import _take_shares
+    from ratekeeper.http._sync.send import _take_shares
 
     g = gate("okx", account="acct")
     btc = {"instId": "BTC-USDT-SWAP", "side": "buy", "sz": "1"}

@@ -27,6 +27,21 @@ def test_contract_names() -> None:
     assert str(inspect.signature(rk.Limit)).startswith("(name: 'str', capacity: 'float', period: 'float', algorithm")
 
 
+def test_errors_live_in_one_module_and_keep_their_old_homes() -> None:
+    from ratekeeper import _errors, _http, adapters, venues
+    from ratekeeper import requests as rkrequests
+
+    for name in ("VenueRefused", "ActionRefused", "ActionOutcomeUnknown", "InvalidRequest", "UnsupportedVersion"):
+        assert name in rk.__all__, name
+        assert getattr(rk, name) is getattr(_errors, name)
+        assert issubclass(getattr(rk, name), rk.RateKeeperError)
+    assert venues.InvalidRequest is rk.InvalidRequest and issubclass(rk.InvalidRequest, ValueError)
+    assert adapters.UnsupportedVersion is rk.UnsupportedVersion
+    assert _http.VenueRefused is rkrequests.VenueRefused is rk.VenueRefused
+    assert _http.ActionOutcomeUnknown is rk.ActionOutcomeUnknown
+    assert rk.Options is rkrequests.Options and rk.RetryPolicy is _http.RetryPolicy
+
+
 def test_demo_runs_and_keeps_every_window() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "ratekeeper.cli", "demo", "--seconds", "2", "--workers", "2"],

@@ -10,7 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from ._clock import Clock, SystemClock
 from ._errors import (
+    ActionOutcomeUnknown,
+    ActionRefused,
     CostExceedsCapacity,
+    InvalidRequest,
     ProxyConnectionError,
     ProxyUnavailable,
     RateKeeperError,
@@ -19,12 +22,14 @@ from ._errors import (
     StoreUnavailable,
     SubscriptionRefused,
     UnknownLimit,
+    UnsupportedVersion,
+    VenueRefused,
 )
 from ._estimates import Estimates
-from ._http import ActionOutcomeUnknown, ActionRefused, RetryPolicy, VenueRefused
 from ._limiter import AsyncGrant, AsyncLimiter, Grant, Limiter
 from ._limits import Cost, Limit, LimitStatistics, Observation
 from ._margin import MarginStatistics, TransitMargin
+from .http import Options, RetryPolicy
 from .proxies import ProxyPool
 from .stores import MemoryStore, Store, open_store
 
@@ -66,6 +71,9 @@ __all__ = [
     "venue",
     "SubscriptionRefused",
     "ProxyConnectionError",
+    "InvalidRequest",
+    "Options",
+    "UnsupportedVersion",
 ]
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
+    "ActionOutcomeUnknown",
+    "ActionRefused",
     "CostExceedsCapacity",
+    "InvalidRequest",
     "ProxyConnectionError",
     "ProxyUnavailable",
     "RateKeeperError",
@@ -12,6 +17,8 @@ __all__ = [
     "StoreUnavailable",
     "SubscriptionRefused",
     "UnknownLimit",
+    "UnsupportedVersion",
+    "VenueRefused",
     "missing_package",
 ]
 
@@ -138,3 +145,89 @@ class ProxyUnavailable(RateKeeperError):
         super().__init__(message)
         self.retry_after = retry_after
         self.proxies = proxies
+
+
+# --------------------------------------------------------------------------------------------
+# the HTTP integrations and the venue rules
+
+
+class VenueRefused(RateKeeperError):
+    """The venue refused a request for a rate-limit or ban reason, and it was not retried.
+
+    ``status`` and ``body`` (parsed JSON, or ``None``) are what the venue answered;
+    ``retry_after`` the seconds the venue (or its rules) said to wait, if known; ``limit``
+    the limit it blocked; ``rule`` the name of the venue rule that priced the request;
+    ``reason`` the signal (``"HTTP 429"``, ``"retCode 10006 …"``); ``response`` the HTTP
+    library's own response object.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        venue: str,
+        method: str,
+        url: str,
+        status: int,
+        body: Any = None,
+        retry_after: float | None = None,
+        limit: str | None = None,
+        rule: str | None = None,
+        reason: str = "",
+        response: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.venue = venue
+        self.method = method
+        self.url = url
+        self.status = status
+        self.body = body
+        self.retry_after = retry_after
+        self.limit = limit
+        self.rule = rule
+        self.reason = reason
+        self.response = response
+
+
+class ActionRefused(VenueRefused):
+    """An action that moves money (an order, a cancel, a transfer) was refused for a rate-limit
+    or ban reason. It was not retried: the caller decides, knowing what the venue answered."""
+
+
+class ActionOutcomeUnknown(RateKeeperError):
+    """A connection error or timeout happened after an action may have reached the venue: it may
+    or may not have been executed. Check the venue (open orders, fills) before sending it again.
+    The transport's exception is chained as ``__cause__``."""
+
+    def __init__(self, message: str, *, venue: str, method: str, url: str, rule: str | None = None) -> None:
+        super().__init__(message)
+        self.venue = venue
+        self.method = method
+        self.url = url
+        self.rule = rule
+
+
+class InvalidRequest(RateKeeperError, ValueError):
+    """The venue would refuse this request as a whole (e.g. a batch above its maximum size).
+
+    Raised by :meth:`ratekeeper.venues.Venue.weigh` before anything is reserved or sent.
+    """
+
+
+class UnsupportedVersion(RateKeeperError, RuntimeError):
+    """The installed client library is outside the version range the adapter was tested with.
+
+    The adapter hooks into the client's internals (which attribute holds the HTTP session,
+    which method throttles): an untested version may have moved them, and a limiter that is
+    silently bypassed is worse than an error. ``allow_untested=True`` skips the check.
+    """
+
+    def __init__(self, package: str, installed: str | None, supported: str) -> None:
+        self.package = package
+        self.installed = installed
+        self.supported = supported
+        found = f"{package} {installed}" if installed else f"{package} (version unknown)"
+        super().__init__(
+            f"{found} is not a version ratekeeper's adapter was tested with (supported: {supported}); "
+            f"install a supported version, or pass allow_untested=True to use it anyway"
+        )

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._http import missing_extra
+from .http._extras import missing_extra
 
 try:  # yarl and multidict come with aiohttp: missing, they are the aiohttp extra missing too
     import aiohttp
@@ -46,26 +46,25 @@ except ImportError as _exc:  # pragma: no cover - aiohttp older than 3.12
     ) from _exc
 
 from ._clock import Clock
-from ._http import (
-    ActionOutcomeUnknown,
-    ActionRefused,
-    EstimatesArg,
-    Gate,
-    MarginArg,
-    Plan,
-    PriorityFn,
-    RetryPolicy,
-    VenueRefused,
-    build_gate,
-    log,
-    send_async,
-)
+from ._errors import ActionOutcomeUnknown, ActionRefused, VenueRefused
 from ._limiter import AsyncLimiter
+from .http._async.send import send_async
+from .http._gate import Gate, Plan, PriorityFn, log
+from .http._options import EstimatesArg, MarginArg, Options, build_gate
+from .http._retry import RetryPolicy
 from .proxies import Proxy, ProxyPoolArg, ProxyRouter, ProxyStatistics
 from .stores import StoreSpec
 from .venues import Venue
 
-__all__ = ["ActionOutcomeUnknown", "ActionRefused", "ClientSession", "Middleware", "RetryPolicy", "VenueRefused"]
+__all__ = [
+    "ActionOutcomeUnknown",
+    "ActionRefused",
+    "ClientSession",
+    "Middleware",
+    "Options",
+    "RetryPolicy",
+    "VenueRefused",
+]
 
 _NOT_SENT: tuple[type[BaseException], ...] = (
     aiohttp.ClientConnectorError,  # DNS, refused, TLS handshake, proxy connect
@@ -136,7 +135,8 @@ async def _probe(proxy: Proxy, url: str, timeout: float) -> int:
 class Middleware:
     """An aiohttp client middleware that puts the venue's limiter in front of each request.
 
-    The keyword options are :class:`ClientSession`'s; or pass a ready ``gate``. Its limiter is
+    The keyword options are :class:`ClientSession`'s (or ``options=``, an
+    :class:`~ratekeeper.Options`); or pass a ready ``gate``. Its limiter is
     an :class:`~ratekeeper.AsyncLimiter`: use one middleware per event loop. With a proxy pool,
     each attempt sets the request's proxy to the chosen member (the request's own proxy, if
     any, is the direct connection).
@@ -144,12 +144,19 @@ class Middleware:
 
     __slots__ = ("gate",)
 
-    def __init__(self, venue: str | Venue | None = None, *, gate: Gate[AsyncLimiter] | None = None, **options: Any):
+    def __init__(
+        self,
+        venue: str | Venue | None = None,
+        *,
+        gate: Gate[AsyncLimiter] | None = None,
+        options: Options | None = None,
+        **keywords: Any,
+    ):
         if gate is None:
             if venue is None:
                 raise TypeError("Middleware needs a venue (a name or a Venue) or a gate")
-            gate = build_gate(venue, AsyncLimiter, **options)
-        elif venue is not None or options:
+            gate = build_gate(venue, AsyncLimiter, Options.given(options, keywords))
+        elif venue is not None or keywords or options is not None:
             raise TypeError("pass either gate= or a venue with its options, not both")
         _check_pool(gate)
         if gate.router is not None:
@@ -222,7 +229,8 @@ with warnings.catch_warnings():
     class ClientSession(aiohttp.ClientSession):
         """An ``aiohttp.ClientSession`` whose requests to the venue are rate limited.
 
-        The ratekeeper options are :class:`ratekeeper.requests.Session`'s; every other keyword
+        The ratekeeper options are :class:`ratekeeper.requests.Session`'s (or ``options=``, an
+        :class:`~ratekeeper.Options`); every other keyword
         goes to ``aiohttp.ClientSession``. ``base_url`` defaults to the venue's API and relative
         URLs are joined to it the way aiohttp joins them. ``middlewares=`` of your own run
         outside ratekeeper's (they see one call per request; ratekeeper's retries happen
@@ -255,27 +263,30 @@ with warnings.catch_warnings():
             clock: Clock | None = None,
             testnet: bool = False,
             estimates: EstimatesArg = "learned",
+            options: Options | None = None,
             middlewares: Sequence[ClientMiddlewareType] = (),
             **kwargs: Any,
         ) -> None:
-            gate = build_gate(
-                venue,
-                AsyncLimiter,
-                base_url=base_url,
-                store=store,
-                proxy_pool=proxy_pool,
-                limiter=limiter,
-                ip=ip,
-                account=account,
-                address=address,
-                key=key,
-                retry=retry,
-                priority=priority,
-                margin=margin,
-                clock=clock,
-                testnet=testnet,
-                estimates=estimates,
+            opts = Options.given(
+                options,
+                Options(
+                    base_url=base_url,
+                    store=store,
+                    proxy_pool=proxy_pool,
+                    limiter=limiter,
+                    ip=ip,
+                    account=account,
+                    address=address,
+                    key=key,
+                    retry=retry,
+                    priority=priority,
+                    margin=margin,
+                    clock=clock,
+                    testnet=testnet,
+                    estimates=estimates,
+                ),
             )
+            gate = build_gate(venue, AsyncLimiter, opts)
             middleware = Middleware(gate=gate)
             super().__init__(base_url=_ensure_slash(gate.base_url), middlewares=(*middlewares, middleware), **kwargs)
             self.gate: Gate[AsyncLimiter] = gate

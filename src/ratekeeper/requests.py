@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._http import missing_extra
+from .http._extras import missing_extra
 
 try:
     import requests
@@ -29,26 +29,18 @@ except ImportError as _exc:  # pragma: no cover - exercised only without the ext
     raise missing_extra("requests", "requests", _exc) from _exc
 
 from ._clock import Clock
-from ._http import (
-    ActionOutcomeUnknown,
-    ActionRefused,
-    EstimatesArg,
-    Gate,
-    MarginArg,
-    PriorityFn,
-    RetryPolicy,
-    VenueRefused,
-    build_gate,
-    check_socks,
-    join_url,
-    send_sync,
-)
+from ._errors import ActionOutcomeUnknown, ActionRefused, VenueRefused
 from ._limiter import Limiter
+from .http._extras import check_socks
+from .http._gate import Gate, PriorityFn, join_url
+from .http._options import EstimatesArg, MarginArg, Options, build_gate
+from .http._retry import RetryPolicy
+from .http._sync.send import send_sync
 from .proxies import Probe, Proxy, ProxyPoolArg, ProxyRouter, ProxyStatistics
 from .stores import StoreSpec
 from .venues import Venue
 
-__all__ = ["ActionOutcomeUnknown", "ActionRefused", "Adapter", "RetryPolicy", "Session", "VenueRefused"]
+__all__ = ["ActionOutcomeUnknown", "ActionRefused", "Adapter", "Options", "RetryPolicy", "Session", "VenueRefused"]
 
 _Timeout = float | tuple[float, float] | tuple[float, None] | None
 _Cert = bytes | str | tuple[bytes | str, bytes | str] | None
@@ -161,7 +153,7 @@ class Adapter(BaseAdapter):
 
     ``inner`` is the adapter that sends (default: a plain ``HTTPAdapter``, which never retries;
     never give it a urllib3 ``Retry``: its retries would bypass the limiter). The keyword
-    options are :class:`Session`'s.
+    options are :class:`Session`'s (or ``options=``, an :class:`~ratekeeper.Options`).
     """
 
     def __init__(
@@ -170,14 +162,15 @@ class Adapter(BaseAdapter):
         *,
         inner: BaseAdapter | None = None,
         gate: Gate[Limiter] | None = None,
-        **options: Any,
+        options: Options | None = None,
+        **keywords: Any,
     ) -> None:
         super().__init__()
         if gate is None:
             if venue is None:
                 raise TypeError("Adapter needs a venue (a name or a Venue) or a gate")
-            gate = build_gate(venue, Limiter, **options)
-        elif venue is not None or options:
+            gate = build_gate(venue, Limiter, Options.given(options, keywords))
+        elif venue is not None or keywords or options is not None:
             raise TypeError("pass either gate= or a venue with its options, not both")
         self.gate = gate
         self.inner: BaseAdapter = inner if inner is not None else HTTPAdapter()
@@ -236,7 +229,8 @@ class Session(requests.Session):
     :class:`~ratekeeper.Estimates`. ``proxy_pool``: proxies
     to send through, each with its own per-IP budget: a list of URLs, a
     :class:`~ratekeeper.proxies.ProxyPool`, ``"file:/path"`` or ``"env:VAR"`` (see
-    docs/proxies.md); ``ip`` then names the direct connection's budget.
+    docs/proxies.md); ``ip`` then names the direct connection's budget. ``options``: all of
+    these as one :class:`~ratekeeper.Options` value instead (the keywords then stay unset).
 
     What raises: :class:`~ratekeeper.ActionRefused` when an action is answered with a rate
     limit or ban, :class:`~ratekeeper.ActionOutcomeUnknown` when an action hits a connection
@@ -263,26 +257,29 @@ class Session(requests.Session):
         clock: Clock | None = None,
         testnet: bool = False,
         estimates: EstimatesArg = "learned",
+        options: Options | None = None,
     ) -> None:
         super().__init__()
-        self.gate: Gate[Limiter] = build_gate(
-            venue,
-            Limiter,
-            base_url=base_url,
-            store=store,
-            proxy_pool=proxy_pool,
-            limiter=limiter,
-            ip=ip,
-            account=account,
-            address=address,
-            key=key,
-            retry=retry,
-            priority=priority,
-            margin=margin,
-            clock=clock,
-            testnet=testnet,
-            estimates=estimates,
+        opts = Options.given(
+            options,
+            Options(
+                base_url=base_url,
+                store=store,
+                proxy_pool=proxy_pool,
+                limiter=limiter,
+                ip=ip,
+                account=account,
+                address=address,
+                key=key,
+                retry=retry,
+                priority=priority,
+                margin=margin,
+                clock=clock,
+                testnet=testnet,
+                estimates=estimates,
+            ),
         )
+        self.gate: Gate[Limiter] = build_gate(venue, Limiter, opts)
         self._gated: dict[int, tuple[BaseAdapter, Adapter]] = {}
         _check_pool(self.gate)
         if self.gate.router is not None:

@@ -19,11 +19,11 @@ from importlib import metadata
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .._errors import RateKeeperError, missing_package
+from .._errors import UnsupportedVersion, missing_package
 
 if TYPE_CHECKING:
-    from .._http import Gate
     from .._limiter import Limiter
+    from ..http._gate import Gate
     from ..requests import Adapter
 
 __all__ = [
@@ -36,25 +36,6 @@ __all__ = [
     "origin_prefix",
     "parse_version",
 ]
-
-
-class UnsupportedVersion(RateKeeperError, RuntimeError):
-    """The installed client library is outside the version range the adapter was tested with.
-
-    The adapter hooks into the client's internals (which attribute holds the HTTP session,
-    which method throttles): an untested version may have moved them, and a limiter that is
-    silently bypassed is worse than an error. ``allow_untested=True`` skips the check.
-    """
-
-    def __init__(self, package: str, installed: str | None, supported: str) -> None:
-        self.package = package
-        self.installed = installed
-        self.supported = supported
-        found = f"{package} {installed}" if installed else f"{package} (version unknown)"
-        super().__init__(
-            f"{found} is not a version ratekeeper's adapter was tested with (supported: {supported}); "
-            f"install a supported version, or pass allow_untested=True to use it anyway"
-        )
 
 
 def missing_client(module: str, package: str, extra: str, cause: ImportError | None = None) -> ImportError:

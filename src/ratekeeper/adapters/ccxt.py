@@ -52,21 +52,13 @@ except ImportError as _exc:  # pragma: no cover - exercised only without the ext
     raise missing_client("ccxt", "ccxt", "ccxt", _exc) from _exc
 
 from .._clock import Clock
-from .._errors import CostExceedsCapacity, RateKeeperError, RateLimited
-from .._http import (
-    ActionOutcomeUnknown,
-    EstimatesArg,
-    Gate,
-    MarginArg,
-    PriorityFn,
-    RetryPolicy,
-    VenueRefused,
-    build_gate,
-    resolve_margin,
-    send_async,
-)
+from .._errors import ActionOutcomeUnknown, CostExceedsCapacity, RateKeeperError, RateLimited, VenueRefused
 from .._limiter import AsyncLimiter, Limiter
 from .._limits import Limit, Observation
+from ..http._async.send import send_async
+from ..http._gate import Gate, PriorityFn
+from ..http._options import EstimatesArg, MarginArg, Options, build_gate, resolve_margin
+from ..http._retry import RetryPolicy
 from ..stores import StoreSpec
 from ..venues import InvalidRequest, Venue
 from ..venues import venue as venue_by_name
@@ -554,24 +546,27 @@ def limit(
         transit, pad = resolve_margin(rules, margin)
         limits = [*rules.limits.values(), bucket]
     scope = {"ip": ip} if ip is not None else None
+
+    def gate_options(rules: Venue, limiter: Limiter | AsyncLimiter) -> Options:
+        # the limiter is built here (it holds ccxt's bucket too): the gate gets the rest
+        return Options(
+            base_url=base_url or _base_url(exchange, rules),
+            limiter=limiter,
+            ip=ip,
+            account=account or _account(exchange),
+            address=address or _address(exchange),
+            key=key or _account(exchange),
+            retry=retry,
+            priority=priority,
+            estimates=estimates,
+        )
+
     exchange.enableRateLimit = True  # ccxt then computes each call's cost and hands it to our throttle
     if is_async:
         alimiter = AsyncLimiter(limits, store=store, clock=clock, margin=pad)
         agate: Gate[AsyncLimiter] | None = None
         if rules is not None:
-            agate = build_gate(
-                rules,
-                AsyncLimiter,
-                base_url=base_url or _base_url(exchange, rules),
-                limiter=alimiter,
-                ip=ip,
-                account=account or _account(exchange),
-                address=address or _address(exchange),
-                key=key or _account(exchange),
-                retry=retry,
-                priority=priority,
-                estimates=estimates,
-            )
+            agate = build_gate(rules, AsyncLimiter, gate_options(rules, alimiter))
             agate.transit = transit  # the limiter was built here: the gate adapts its margin
         astate = _State(str(exchange.id), agate, alimiter, bucket, scope)
         exchange.__dict__["_ratekeeper_state"] = astate
@@ -580,19 +575,7 @@ def limit(
         slimiter = Limiter(limits, store=store, clock=clock, margin=pad)
         sgate: Gate[Limiter] | None = None
         if rules is not None:
-            sgate = build_gate(
-                rules,
-                Limiter,
-                base_url=base_url or _base_url(exchange, rules),
-                limiter=slimiter,
-                ip=ip,
-                account=account or _account(exchange),
-                address=address or _address(exchange),
-                key=key or _account(exchange),
-                retry=retry,
-                priority=priority,
-                estimates=estimates,
-            )
+            sgate = build_gate(rules, Limiter, gate_options(rules, slimiter))
             sgate.transit = transit
         sstate = _State(str(exchange.id), sgate, slimiter, bucket, scope)
         exchange.__dict__["_ratekeeper_state"] = sstate

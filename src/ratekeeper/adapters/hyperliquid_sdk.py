@@ -41,8 +41,9 @@ try:
 except ImportError as _exc:  # pragma: no cover - exercised only without the extra (a subprocess test)
     raise missing_client("hyperliquid_sdk", "hyperliquid-python-sdk", "hyperliquid-sdk", _exc) from _exc
 
-from .._http import Gate, build_gate
 from .._limiter import Limiter
+from ..http._gate import Gate
+from ..http._options import Options, build_gate
 from ..proxies import ProxyPoolArg
 from ..stores import StoreSpec
 from ..venues import Venue
@@ -159,15 +160,8 @@ def _build_gate(
 ) -> Gate[Limiter]:
     if "base_url" in options:
         raise TypeError("base_url comes from the SDK object; construct it with the base_url you want")
-    return build_gate(
-        _venue(venue),
-        Limiter,
-        base_url=base_url,
-        store=store,
-        proxy_pool=proxy_pool,
-        address=address,
-        **options,
-    )
+    opts = Options(base_url=base_url, store=store, proxy_pool=proxy_pool, address=address, **options)
+    return build_gate(_venue(venue), Limiter, opts)
 
 
 def _install(obj: Any, gate: Gate[Limiter]) -> None:

@@ -1,5 +1,5 @@
 """The gateway: an aiohttp server that forwards each request to the venue through the same send
-loop as the HTTP integrations (:func:`ratekeeper._http.send_async`): weigh, wait for the slot,
+loop as the HTTP integrations (:func:`ratekeeper.http.send_async`): weigh, wait for the slot,
 send, settle with the answer, fold the venue's signals into the store, retry reads, never
 retry an action.
 
@@ -21,16 +21,11 @@ from collections.abc import Mapping
 from typing import Any, Union
 from urllib.parse import urlsplit
 
-from .._http import (
-    ActionOutcomeUnknown,
-    Gate,
-    MarginArg,
-    RetryPolicy,
-    VenueRefused,
-    build_gate,
-    resolve_venue,
-    send_async,
-)
+from .._errors import ActionOutcomeUnknown, VenueRefused
+from ..http._async.send import send_async
+from ..http._gate import Gate
+from ..http._options import MarginArg, Options, build_gate, resolve_venue
+from ..http._retry import RetryPolicy
 
 try:
     import aiohttp
@@ -191,17 +186,10 @@ class Gateway:
         v = resolve_venue(venue)
         if limits:
             v = v.with_limits(**dict(limits))
-        self.gate: Gate[AsyncLimiter] = build_gate(
-            v,
-            AsyncLimiter,
-            base_url=upstream,
-            store=store,
-            proxy_pool=proxy_pool,
-            retry=retry,
-            margin=margin,
-            clock=clock,
-            ip=ip,
+        options = Options(
+            base_url=upstream, store=store, proxy_pool=proxy_pool, retry=retry, margin=margin, clock=clock, ip=ip
         )
+        self.gate: Gate[AsyncLimiter] = build_gate(v, AsyncLimiter, options)
         _check_pool(self.gate)
         if self.gate.router is not None:
             self.gate.router.bind_aprobe(_probe)

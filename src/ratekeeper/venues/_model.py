@@ -27,7 +27,7 @@ from types import MappingProxyType
 from typing import Any, Literal, Union
 from urllib.parse import parse_qsl, urlsplit
 
-from .._errors import RateKeeperError
+from .._errors import InvalidRequest
 from .._estimates import Estimates, estimate_key
 from .._limits import DEFAULT_SCOPE, Limit, Observation
 
@@ -66,13 +66,6 @@ CostFn = Callable[["Request"], Mapping[str, float]]
 ScopeFn = Callable[["Request"], Mapping[str, str]]
 SettleFn = Callable[["Weighed", "Response"], Union[Mapping[str, float], None]]  # noqa: UP007
 FeedbackFn = Callable[["Feedback"], list[Observation]]
-
-
-class InvalidRequest(RateKeeperError, ValueError):
-    """The venue would refuse this request as a whole (e.g. a batch above its maximum size).
-
-    Raised by :meth:`Venue.weigh` before anything is reserved or sent.
-    """
 
 
 # --------------------------------------------------------------------------------------------
