@@ -49,7 +49,8 @@ if __name__ == "__main__":  # run as a script: make the repository importable
 import requests
 
 import ratekeeper as rk
-from ratekeeper._http import ActionRefused, pad_limits
+from ratekeeper._errors import ActionRefused
+from ratekeeper.http import pad_limits
 from ratekeeper.venues import Venue
 
 __all__ = [

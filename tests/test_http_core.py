@@ -450,7 +450,7 @@ def test_integration_without_its_library_names_the_extra(
 def test_importing_the_core_does_not_import_the_venue_packs() -> None:
     import subprocess
 
-    for module in ("ratekeeper.http", "ratekeeper._http"):
+    for module in ("ratekeeper.http", "ratekeeper.proxies"):
         code = f"import sys, {module}; print(any(m.startswith('ratekeeper.venues') for m in sys.modules))"
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
         assert out.stdout.strip() == "False"

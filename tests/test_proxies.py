@@ -19,7 +19,7 @@ import pytest
 
 import ratekeeper as rk
 import ratekeeper.proxies
-from ratekeeper._http import Gate, Plan, build_gate
+from ratekeeper.http import Gate, Plan, build_gate
 from ratekeeper.proxies import (
     DOWN_LIMIT,
     Proxy,

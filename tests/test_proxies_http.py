@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 
 import ratekeeper as rk
-from ratekeeper._http import ActionOutcomeUnknown, RetryPolicy
+from ratekeeper._errors import ActionOutcomeUnknown
+from ratekeeper.http import RetryPolicy
 from ratekeeper.proxies import Proxy, ProxyPool, ProxyStatistics, ProxyUnavailable
 from ratekeeper.testing import FakeClock, ForwardProxy, MockVenue, loopback_source_works, refusing_proxy_url
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import ratekeeper as rk
-from ratekeeper._http import RetryPolicy
+from ratekeeper.http import RetryPolicy
 from ratekeeper.testing import MockVenue, loopback_source_works
 
 from .socks5 import Socks5Proxy

@@ -28,7 +28,8 @@ def test_contract_names() -> None:
 
 
 def test_errors_live_in_one_module_and_keep_their_old_homes() -> None:
-    from ratekeeper import _errors, _http, adapters, venues
+    from ratekeeper import _errors, adapters, venues
+    from ratekeeper import http as rkhttp
     from ratekeeper import requests as rkrequests
 
     for name in ("VenueRefused", "ActionRefused", "ActionOutcomeUnknown", "InvalidRequest", "UnsupportedVersion"):
@@ -37,9 +38,8 @@ def test_errors_live_in_one_module_and_keep_their_old_homes() -> None:
         assert issubclass(getattr(rk, name), rk.RateKeeperError)
     assert venues.InvalidRequest is rk.InvalidRequest and issubclass(rk.InvalidRequest, ValueError)
     assert adapters.UnsupportedVersion is rk.UnsupportedVersion
-    assert _http.VenueRefused is rkrequests.VenueRefused is rk.VenueRefused
-    assert _http.ActionOutcomeUnknown is rk.ActionOutcomeUnknown
-    assert rk.Options is rkrequests.Options and rk.RetryPolicy is _http.RetryPolicy
+    assert rkrequests.VenueRefused is rk.VenueRefused
+    assert rk.Options is rkrequests.Options is rkhttp.Options and rk.RetryPolicy is rkhttp.RetryPolicy
 
 
 def test_demo_runs_and_keeps_every_window() -> None:

@@ -571,7 +571,7 @@ def test_sapi_pools_are_per_endpoint_and_per_account_through_the_gate() -> None:
     import random
 
     import ratekeeper as rk
-    from ratekeeper._http import Gate
+    from ratekeeper.http import Gate
     from ratekeeper.testing import FakeClock
 
     base = "https://api.binance.com"
@@ -620,7 +620,7 @@ def test_usdm_overload_retries_a_read_and_refuses_an_action() -> None:
     import random
 
     import ratekeeper as rk
-    from ratekeeper._http import Gate
+    from ratekeeper.http import Gate
     from ratekeeper.testing import FakeClock
 
     base = "https://fapi.binance.com"

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import ratekeeper as rk
-from ratekeeper._http import Gate
+from ratekeeper.http import Gate
 from ratekeeper.testing import FakeClock
 from ratekeeper.venues import InvalidRequest, venue
 from ratekeeper.venues.binance import OVERLOAD_BACKOFF

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import ratekeeper as rk
-from ratekeeper._http import build_gate
+from ratekeeper.http import build_gate
 from ratekeeper.testing import FakeClock
 from ratekeeper.venues import venue
 from ratekeeper.venues._coverage import coverage

@@ -320,7 +320,7 @@ class MockRun(DemoRun):
     def __init__(self, seconds: float, workers: int, store: StoreSpec = "memory://") -> None:
         super().__init__()
         from . import venue as make_venue
-        from ._http import DEFAULT_MARGINS, pad_limits
+        from .http import DEFAULT_MARGINS, pad_limits
         from .testing.mock_venue import MockVenue
 
         self.venue = make_venue("hyperliquid", ip_weight=(1200, MOCK_PERIOD))

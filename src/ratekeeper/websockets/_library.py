@@ -7,7 +7,7 @@ absolute: ``websockets`` is the library, not this package.
 
 from __future__ import annotations
 
-from .._http import missing_extra
+from ..http import missing_extra
 
 try:
     from websockets.asyncio.client import ClientConnection

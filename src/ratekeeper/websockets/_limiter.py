@@ -18,9 +18,9 @@ from typing import Any
 
 from .._clock import SYSTEM_CLOCK, Clock
 from .._errors import RateLimited
-from .._http import DEFAULT_MARGINS, FALLBACK_MARGIN, pad_limits, resolve_venue
 from .._limiter import AsyncLimiter
 from .._limits import Limit, LimitStatistics
+from ..http import DEFAULT_MARGINS, FALLBACK_MARGIN, pad_limits, resolve_venue
 from ..stores import LeaseResult, Store, StoreSpec, open_store
 from ..stores._base import call_async
 from ..venues import Venue

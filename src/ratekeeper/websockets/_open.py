@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .._clock import SYSTEM_CLOCK, Clock
-from .._http import resolve_venue
+from ..http import resolve_venue
 from ..stores import StoreSpec
 from ..venues import Venue
 from ._common import DEFAULT_POST_TIMEOUT, DEFAULT_RELEASE_DELAY, check_seconds, check_url
