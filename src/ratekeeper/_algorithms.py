@@ -890,6 +890,39 @@ def decide(
     return Decision(t, now, True, binding, placed)
 
 
+def estimate(
+    states: Sequence[State],
+    limits: Sequence[Limit],
+    costs: Sequence[float],
+    now: float,
+    priority: int,
+    epoch: float = 0.0,
+) -> Decision:
+    """The earliest start at which every limit admits its cost, booking nothing: a
+    :func:`decide` that may not wait at all, so its Decision is never granted."""
+    return decide(states, limits, costs, now, priority, -math.inf, epoch)
+
+
+def take_many(
+    states: Sequence[State],
+    limits: Sequence[Limit],
+    costs: Sequence[float],
+    caps: Sequence[float],
+    now: float,
+    epoch: float = 0.0,
+) -> bool:
+    """The common case of :func:`decide` in one pass, all or nothing: book every cost at
+    ``now`` if each limit admits it there with nothing booked after ``now`` (``caps``: each
+    limit's capacity for the request's priority, :meth:`Limit.capacity_for`). False: nothing
+    was booked (ask :func:`decide`)."""
+    for i in range(len(states)):
+        if not states[i].take_now(now, costs[i], caps[i], limits[i], epoch):
+            for j in range(i - 1, -1, -1):
+                states[j].untake(now, costs[j], limits[j], epoch)
+            return False
+    return True
+
+
 def _saved(st: State) -> list[Any]:
     """Everything a decision can change in ``st``, copied (lists and dicts shallowly)."""
     return [copy.copy(getattr(st, slot)) for slot in st.__slots__]

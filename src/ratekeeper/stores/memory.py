@@ -29,6 +29,8 @@ class MemoryStore:
         self._states: dict[tuple[str, str | None], algo.State] = {}
         self._leases: dict[tuple[str, str | None], algo.LeaseState] = {}
         self._epoch = self._clock.wall() - self._clock.now()
+        self.epoch = self._epoch
+        """The clock's offset to UNIX time, read once (fixed windows are aligned with it)."""
         self._now = self._clock.now
         self._listeners = Listeners()
 
@@ -58,36 +60,25 @@ class MemoryStore:
     def take_locked(self, limit: Limit, scope: str | None, amount: float, priority: int) -> float | None:
         """Admit one item now if it fits now (the caller holds :attr:`lock`): the time it
         was booked at, or None (nothing booked)."""
-        st = self._states.get((limit.name, scope))
-        if st is None:
-            st = self._states[(limit.name, scope)] = algo.new_state(limit)
-        now = self._now()
-        if limit.reserve and priority < limit.reserve_priority:
-            return now if st.take_now(now, amount, limit.capacity_for(priority), limit, self._epoch) else None
-        return now if st.take_now(now, amount, limit.capacity, limit, self._epoch) else None
+        return self.take_many_locked(((limit, scope, amount),), priority)
 
     def take_many_locked(self, items: Sequence[Item], priority: int) -> float | None:
-        """All-or-nothing ``take_locked`` over several items: the common time they were
-        booked at, or None (nothing booked)."""
-        now = self._clock.now()
-        epoch = self._epoch
-        states = self._states
-        done: list[tuple[algo.State, Limit, float]] = []
-        for limit, scope, amount in items:
-            st = states.get((limit.name, scope))
-            if st is None:
-                st = states[(limit.name, scope)] = algo.new_state(limit)
-            cap = (
-                limit.capacity
-                if not limit.reserve or priority >= limit.reserve_priority
-                else limit.capacity_for(priority)
-            )
-            if not st.take_now(now, amount, cap, limit, epoch):
-                for prev, lim, amt in reversed(done):
-                    prev.untake(now, amt, lim, epoch)
-                return None
-            done.append((st, limit, amount))
-        return now
+        """All-or-nothing: book every item now if each fits now (the caller holds
+        :attr:`lock`; see :func:`ratekeeper._algorithms.take_many`): the common time they
+        were booked at, or None (nothing booked)."""
+        now = self._now()
+        states = [self._state(limit, scope) for limit, scope, _ in items]
+        limits = [item[0] for item in items]
+        if algo.take_many(
+            states,
+            limits,
+            [item[2] for item in items],
+            [lim.capacity_for(priority) for lim in limits],
+            now,
+            self._epoch,
+        ):
+            return now
+        return None
 
     def reserve_locked(self, items: Sequence[Item], priority: int, max_wait: float | None) -> algo.Decision:
         """``reserve`` for a caller that already holds :attr:`lock`."""
@@ -110,6 +101,18 @@ class MemoryStore:
             priority,
             max_wait,
             self._epoch,
+        )
+
+    def estimate(self, items: Sequence[Item], priority: int) -> algo.Decision:
+        """The earliest start at which every item fits, booking nothing (never granted)."""
+        with self._lock:
+            return self.estimate_locked(items, priority)
+
+    def estimate_locked(self, items: Sequence[Item], priority: int) -> algo.Decision:
+        """``estimate`` for a caller that already holds :attr:`lock`."""
+        states = [self._state(limit, scope) for limit, scope, _ in items]
+        return algo.estimate(
+            states, [item[0] for item in items], [item[2] for item in items], self._now(), priority, self._epoch
         )
 
     def refund(self, items: Sequence[Item], placed: Sequence[float]) -> None:

@@ -1,0 +1,48 @@
+"""The thread limiter's way to its store (the twin of ``_aio.py``): every operation is the
+store's own, called in the calling thread. What the store can do is read from its protocol
+once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .._algorithms import Decision
+from .._limits import Limit, Observation
+from ..stores._protocol import BudgetStore, Estimating, Item, Rebooking
+
+__all__ = ["StoreOps"]
+
+
+class StoreOps:
+    """The store operations of a :class:`~ratekeeper.Limiter`."""
+
+    __slots__ = ("_estimating", "_rebooking", "_store", "refund", "reserve", "snapshot")
+
+    def __init__(self, store: BudgetStore) -> None:
+        self._store = store
+        self._estimating = store if isinstance(store, Estimating) else None
+        self._rebooking = store if isinstance(store, Rebooking) else None
+        # the store's own methods, bound once: no call in between
+        self.reserve = store.reserve
+        self.refund = store.refund
+        self.snapshot = store.snapshot
+
+    def estimate(self, items: Sequence[Item], priority: int) -> Decision:
+        """The earliest start of ``items``, booking nothing (a store without ``estimate``
+        is asked to reserve with a negative wait, which books nothing either)."""
+        if self._estimating is not None:
+            return self._estimating.estimate(items, priority)
+        return self._store.reserve(items, priority, -1.0)
+
+    def rebook(self, items: Sequence[Item], priority: int, placed: Sequence[float], later: bool = False) -> Decision:
+        """Move a booking earlier (only called for a store that can: ``Limiter._rebooks``)."""
+        store = self._rebooking
+        assert store is not None
+        return store.rebook(items, priority, placed, later)
+
+    def observe_all(self, items: Sequence[tuple[Limit, str | None, Observation]]) -> None:
+        for limit, sc, obs in items:
+            self._store.observe(limit, sc, obs)
+
+    def close(self) -> None:
+        self._store.close()
