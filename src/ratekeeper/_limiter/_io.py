@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from .._algorithms import Decision
 from .._limits import Limit, Observation
-from ..stores._protocol import BudgetStore, Estimating, Item, Rebooking
+from ..stores._protocol import BudgetStore, Estimating, Item, KeySnapshot, Rebooking
 
 __all__ = ["StoreOps"]
 
@@ -16,16 +16,21 @@ __all__ = ["StoreOps"]
 class StoreOps:
     """The store operations of a :class:`~ratekeeper.Limiter`."""
 
-    __slots__ = ("_estimating", "_rebooking", "_store", "refund", "reserve", "snapshot")
+    __slots__ = ("_estimating", "_rebooking", "_store")
 
     def __init__(self, store: BudgetStore) -> None:
         self._store = store
         self._estimating = store if isinstance(store, Estimating) else None
         self._rebooking = store if isinstance(store, Rebooking) else None
-        # the store's own methods, bound once: no call in between
-        self.reserve = store.reserve
-        self.refund = store.refund
-        self.snapshot = store.snapshot
+
+    def reserve(self, items: Sequence[Item], priority: int, max_wait: float | None) -> Decision:
+        return self._store.reserve(items, priority, max_wait)
+
+    def refund(self, items: Sequence[Item], placed: Sequence[float]) -> None:
+        self._store.refund(items, placed)
+
+    def snapshot(self, limits: Sequence[Limit]) -> list[KeySnapshot]:
+        return self._store.snapshot(limits)
 
     def estimate(self, items: Sequence[Item], priority: int) -> Decision:
         """The earliest start of ``items``, booking nothing (a store without ``estimate``

@@ -67,18 +67,20 @@ class MemoryStore:
         :attr:`lock`; see :func:`ratekeeper._algorithms.take_many`): the common time they
         were booked at, or None (nothing booked)."""
         now = self._now()
-        states = [self._state(limit, scope) for limit, scope, _ in items]
+        states = self._states
+        if len(items) == 1:  # the one-state case of take_many, without its lists
+            limit, scope, amount = items[0]
+            st = states.get((limit.name, scope))
+            if st is None:
+                st = self._state(limit, scope)
+            return now if st.take_now(now, amount, limit.capacity_for(priority), limit, self._epoch) else None
+        sts = []
+        for limit, scope, _ in items:
+            st = states.get((limit.name, scope))
+            sts.append(st if st is not None else self._state(limit, scope))
         limits = [item[0] for item in items]
-        if algo.take_many(
-            states,
-            limits,
-            [item[2] for item in items],
-            [lim.capacity_for(priority) for lim in limits],
-            now,
-            self._epoch,
-        ):
-            return now
-        return None
+        caps = [lim.capacity_for(priority) for lim in limits]
+        return now if algo.take_many(sts, limits, [item[2] for item in items], caps, now, self._epoch) else None
 
     def reserve_locked(self, items: Sequence[Item], priority: int, max_wait: float | None) -> algo.Decision:
         """``reserve`` for a caller that already holds :attr:`lock`."""

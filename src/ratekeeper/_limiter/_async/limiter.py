@@ -14,7 +14,7 @@ from ..._errors import RateLimited
 from ..._limits import CHARGE_PRIORITY, Cost, LimitStatistics, Observation, ScopeArg
 from ...stores import Item, StoreSpec
 from .._aio import AsyncStoreOps
-from .._core import _EMPTY, LimitsArg, _Core, _plain, _split
+from .._core import _EMPTY, LimitsArg, _Core, _split
 
 __all__ = ["AsyncGrant", "AsyncLimiterBase"]
 
@@ -107,8 +107,8 @@ class AsyncLimiterBase(_Core):
         """The fast path: an in-process store, nobody queued here, a cost that passes the
         fast test and fits now. A Grant, or None (nothing charged: take the full path)."""
         local = self._local_store
-        if local is None or self._queues or not _plain(priority):
-            return None
+        if local is None or self._queues or priority.__class__ is not int or priority >= CHARGE_PRIORITY:
+            return None  # (a priority that is not a plain int below CHARGE_PRIORITY: see _plain)
         items = self._simple(cost, scope, priority)
         if not items:
             return None
