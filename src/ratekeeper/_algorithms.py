@@ -905,20 +905,25 @@ def estimate(
 
 def take_many(
     states: Sequence[State],
-    limits: Sequence[Limit],
-    costs: Sequence[float],
-    caps: Sequence[float],
+    items: Sequence[tuple[Limit, Any, float]],
+    caps: Sequence[float] | None,
     now: float,
     epoch: float = 0.0,
 ) -> bool:
-    """The common case of :func:`decide` in one pass, all or nothing: book every cost at
-    ``now`` if each limit admits it there with nothing booked after ``now`` (``caps``: each
-    limit's capacity for the request's priority, :meth:`Limit.capacity_for`). False: nothing
-    was booked (ask :func:`decide`)."""
+    """The common case of :func:`decide` in one pass, all or nothing: book every item's cost
+    (``items``: ``(limit, scope, cost)``, ``states`` their states) at ``now`` if each limit
+    admits it there with nothing booked after ``now``. ``caps``: each limit's capacity for
+    the request's priority (:meth:`Limit.capacity_for`); None: each limit's full capacity.
+    False: nothing was booked (ask :func:`decide`)."""
+    if len(states) == 1:
+        limit, _, cost = items[0]
+        return states[0].take_now(now, cost, limit.capacity if caps is None else caps[0], limit, epoch)
     for i in range(len(states)):
-        if not states[i].take_now(now, costs[i], caps[i], limits[i], epoch):
+        limit, _, cost = items[i]
+        if not states[i].take_now(now, cost, limit.capacity if caps is None else caps[i], limit, epoch):
             for j in range(i - 1, -1, -1):
-                states[j].untake(now, costs[j], limits[j], epoch)
+                prev, _, back = items[j]
+                states[j].untake(now, back, prev, epoch)
             return False
     return True
 

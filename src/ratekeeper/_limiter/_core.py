@@ -258,7 +258,7 @@ class _Core:
         plain number in (0, capacity], no reserve held back from ``priority`` (a plain int,
         :func:`_plain`). The store items, or None: the full validation decides."""
         limits = self._chargeable
-        items = []
+        items: tuple[Item, ...] = ()
         try:
             for name, amount in cost.items():
                 limit = limits.get(name)
@@ -269,10 +269,11 @@ class _Core:
                     or (limit.reserve and priority < limit.reserve_priority)
                 ):
                     return None
-                items.append((limit, None if limit.scope is None else resolve_scope(limit.scope, scope), amount))
+                # (a tuple grown per item: costs name one to three limits, and most one)
+                items += ((limit, None if limit.scope is None else resolve_scope(limit.scope, scope), amount),)
         except (AttributeError, TypeError):
             return None
-        return tuple(items)
+        return items
 
     def _prepare_slow(self, cost: Cost, scope: ScopeArg, priority: int) -> tuple[Item, ...]:
         if not isinstance(cost, Mapping):

@@ -71,15 +71,8 @@ class AsyncLimiter(AsyncLimiterBase):
         for w in self._mark_freed(freed):
             w.wake()
 
-    async def acquire(
-        self, cost: Cost, *, timeout: float | None = None, priority: int = 0, scope: ScopeArg = None
-    ) -> AsyncGrant:
-        """Wait until ``cost`` is admitted (see :meth:`Limiter.acquire`). Cancelling the task
-        while it waits gives its slot back; cancelling it right after it was admitted too."""
-        if timeout is None:
-            grant = self._take_now(cost, scope, priority)
-            if grant is not None:
-                return grant
+    async def _acquire(self, cost: Cost, timeout: float | None, priority: int, scope: ScopeArg) -> AsyncGrant:
+        """``acquire`` past the fast path: the full validation, the store, the queue."""
         items = self._prepare(cost, scope, priority)
         if not items:
             return AsyncGrant(self, _EMPTY, (), 0.0)

@@ -56,17 +56,8 @@ class Limiter(LimiterBase):
         for w in woken:
             w.wake()
 
-    def acquire(self, cost: Cost, *, timeout: float | None = None, priority: int = 0, scope: ScopeArg = None) -> Grant:
-        """Wait until ``cost`` is admitted and return its Grant.
-
-        Raises ``RateLimited`` (nothing charged) if that would take longer than ``timeout``
-        seconds, ``CostExceedsCapacity`` at once for a cost that can never fit, and
-        ``ValueError`` for a malformed cost.
-        """
-        if timeout is None:
-            grant = self._take_now(cost, scope, priority)
-            if grant is not None:
-                return grant
+    def _acquire(self, cost: Cost, timeout: float | None, priority: int, scope: ScopeArg) -> Grant:
+        """``acquire`` past the fast path: the full validation, the store, the queue."""
         items = self._prepare(cost, scope, priority)
         if timeout is not None and (not isinstance(timeout, (int, float)) or math.isnan(timeout) or timeout < 0):
             raise ValueError(f"timeout must be None or a number >= 0, got {timeout!r}")

@@ -218,11 +218,14 @@ class Subscribing(Protocol):
 class LocalStore(Protocol):
     """A store that decides in this process, under :attr:`lock`: the limiter's fast paths
     hold that lock and call the ``*_locked`` operations (and, for a budget's state, the
-    pure functions of :mod:`ratekeeper._algorithms` on it) directly. ``epoch``: the store
-    clock's offset to UNIX time (fixed windows are aligned with it)."""
+    pure functions of :mod:`ratekeeper._algorithms` on its states, which live as long as the
+    store) directly. ``now``: the store's clock; ``epoch``: its offset to UNIX time (fixed
+    windows are aligned with it)."""
 
     lock: threading.Lock
     epoch: float
+    now: Callable[[], float]
+    """The store's clock."""
 
     def state_for(self, limit: Limit, scope: str | None) -> State:
         """The state of one budget (created if new), for use under :attr:`lock`."""

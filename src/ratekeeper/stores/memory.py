@@ -32,6 +32,8 @@ class MemoryStore:
         self.epoch = self._epoch
         """The clock's offset to UNIX time, read once (fixed windows are aligned with it)."""
         self._now = self._clock.now
+        self.now = self._now
+        """The store's clock (``now()``), for callers deciding under :attr:`lock`."""
         self._listeners = Listeners()
 
     def subscribe(self, callback: Callable[[Freed], None]) -> Callable[[], None]:
@@ -68,19 +70,12 @@ class MemoryStore:
         were booked at, or None (nothing booked)."""
         now = self._now()
         states = self._states
-        if len(items) == 1:  # the one-state case of take_many, without its lists
-            limit, scope, amount = items[0]
-            st = states.get((limit.name, scope))
-            if st is None:
-                st = self._state(limit, scope)
-            return now if st.take_now(now, amount, limit.capacity_for(priority), limit, self._epoch) else None
         sts = []
         for limit, scope, _ in items:
             st = states.get((limit.name, scope))
             sts.append(st if st is not None else self._state(limit, scope))
-        limits = [item[0] for item in items]
-        caps = [lim.capacity_for(priority) for lim in limits]
-        return now if algo.take_many(sts, limits, [item[2] for item in items], caps, now, self._epoch) else None
+        caps = [item[0].capacity_for(priority) for item in items]
+        return now if algo.take_many(sts, items, caps, now, self._epoch) else None
 
     def reserve_locked(self, items: Sequence[Item], priority: int, max_wait: float | None) -> algo.Decision:
         """``reserve`` for a caller that already holds :attr:`lock`."""

@@ -10,10 +10,11 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
+from ..._algorithms import State, take_many
 from ..._clock import Clock
 from ..._errors import RateLimited
-from ..._limits import CHARGE_PRIORITY, Cost, LimitStatistics, Observation, ScopeArg
-from ...stores import Item, StoreSpec
+from ..._limits import CHARGE_PRIORITY, Cost, Limit, LimitStatistics, Observation, ScopeArg
+from ...stores import Item, LocalStore, StoreSpec
 from .._core import _EMPTY, LimitsArg, _Core, _split
 from .._io import StoreOps
 
@@ -103,23 +104,63 @@ class LimiterBase(_Core):
     ) -> None:
         super().__init__(limits, store, clock, default_limit, margin)
         self._ops = StoreOps(self._store)
+        self._hot: dict[str | tuple[str, str | None], State] = {}
+        """The states of the budgets the fast path used (of a local store), by limit name
+        (unscoped) or (limit name, scope value)."""
 
-    def _take_now(self, cost: Cost, scope: ScopeArg, priority: int) -> Grant | None:
-        """The fast path: an in-process store, nobody queued here, a cost that passes the
-        fast test and fits now. A Grant, or None (nothing charged: take the full path)."""
+    def acquire(self, cost: Cost, *, timeout: float | None = None, priority: int = 0, scope: ScopeArg = None) -> Grant:
+        """Wait until ``cost`` is admitted and return its Grant.
+
+        Raises ``RateLimited`` (nothing charged) if that would take longer than ``timeout``
+        seconds, ``CostExceedsCapacity`` at once for a cost that can never fit, and
+        ``ValueError`` for a malformed cost. With an :class:`AsyncLimiter`, cancelling the
+        task while it waits gives its slot back; cancelling it right after it was admitted
+        too."""
         local = self._local_store
-        if local is None or self._queues or priority.__class__ is not int or priority >= CHARGE_PRIORITY:
-            return None  # (a priority that is not a plain int below CHARGE_PRIORITY: see _plain)
-        items = self._simple(cost, scope, priority)
-        if not items:
-            return None
-        with local.lock:
-            if self._queues:
-                return None
-            at = local.take_many_locked(items, priority)
-        if at is None:
-            return None
-        return Grant(self, items, (at,) * len(items), 0.0)
+        if (
+            timeout is None
+            and local is not None
+            and not self._queues
+            and priority.__class__ is int
+            and priority < CHARGE_PRIORITY
+        ):
+            # the fast path: an in-process store, nobody queued here, a cost that passes the
+            # fast test (_simple) and fits now
+            items = self._simple(cost, scope, priority)
+            if items:
+                hot = self._hot
+                if len(items) == 1:  # take_many's one-state case, without its lists
+                    limit, sc, amount = items[0]
+                    st = hot.get(limit.name if sc is None else (limit.name, sc))
+                    if st is None:
+                        st = self._hot_state(local, limit, sc)
+                    with local.lock:
+                        if not self._queues:
+                            now = local.now()
+                            if st.take_now(now, amount, limit.capacity, limit, local.epoch):
+                                return Grant(self, items, (now,), 0.0)
+                else:
+                    states = []
+                    for limit, sc, _ in items:
+                        st = hot.get(limit.name if sc is None else (limit.name, sc))
+                        states.append(st if st is not None else self._hot_state(local, limit, sc))
+                    with local.lock:
+                        if not self._queues:
+                            now = local.now()
+                            if take_many(states, items, None, now, local.epoch):
+                                return Grant(self, items, (now,) * len(items), 0.0)
+        return self._acquire(cost, timeout, priority, scope)
+
+    def _acquire(self, cost: Cost, timeout: float | None, priority: int, scope: ScopeArg) -> Grant:
+        """``acquire`` past the fast path: the full validation, the store, the queue."""
+        raise NotImplementedError
+
+    def _hot_state(self, local: LocalStore, limit: Limit, scope: str | None) -> State:
+        """A budget's state, kept for the fast path (a store's states live as long as it)."""
+        if len(self._hot) >= 4096:  # many scope values: keep the cache small
+            self._hot.clear()
+        st = self._hot[limit.name if scope is None else (limit.name, scope)] = local.state_for(limit, scope)
+        return st
 
     def try_acquire(self, cost: Cost, *, priority: int = 0, scope: ScopeArg = None) -> Grant | None:
         """Admit now or not at all: a Grant, or None (nothing charged). Never waits."""
