@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from .. import _algorithms as algo
 from .._clock import SYSTEM_CLOCK, Clock
-from .._limits import Limit, Observation
+from .._limits import CHARGE_PRIORITY, Limit, Observation
 from ._base import Freed, Item, KeySnapshot, LeaseResult, Listeners, freed_by
 
 __all__ = ["MemoryStore"]
@@ -70,11 +70,22 @@ class MemoryStore:
         were booked at, or None (nothing booked)."""
         now = self._now()
         states = self._states
+        if len(items) == 1:  # take_many's one-state case, without its lists
+            limit, scope, amount = items[0]
+            st = states.get((limit.name, scope))
+            if st is None:
+                st = self._state(limit, scope)
+            full = priority < CHARGE_PRIORITY and (not limit.reserve or priority >= limit.reserve_priority)
+            cap = limit.capacity if full else limit.capacity_for(priority)
+            return now if st.take_now(now, amount, cap, limit, self._epoch) else None
         sts = []
+        full = priority < CHARGE_PRIORITY  # every limit's whole capacity is open to this priority
         for limit, scope, _ in items:
             st = states.get((limit.name, scope))
             sts.append(st if st is not None else self._state(limit, scope))
-        caps = [item[0].capacity_for(priority) for item in items]
+            if limit.reserve and priority < limit.reserve_priority:
+                full = False
+        caps = None if full else [item[0].capacity_for(priority) for item in items]
         return now if algo.take_many(sts, items, caps, now, self._epoch) else None
 
     def reserve_locked(self, items: Sequence[Item], priority: int, max_wait: float | None) -> algo.Decision:

@@ -191,10 +191,14 @@ class AsyncLimiterBase(_Core):
             return AsyncGrant(self, _EMPTY, (), 0.0)
         local = self._local_store
         if local is not None:
-            with local.lock:
+            lock = local.lock
+            lock.acquire()
+            try:
                 if self._queues and self._qkey(items) in self._queues:
                     return None  # others are queued for these budgets: no cutting in
                 at = local.take_many_locked(items, priority)
+            finally:
+                lock.release()
             if at is not None:
                 return AsyncGrant(self, items, (at,) * len(items), 0.0)
         elif self._queues and self._qkey(items) in self._queues:
