@@ -68,6 +68,9 @@ it stays in the window a little longer. That never admits more than the exact ru
 at most ~4096 entries per window, and delays a start by at most that much."""
 
 
+_SLACK = 1.0 + TOL  # (the fit test's factor, computed once: the same double every time)
+_floor = math.floor
+
 _ULP = 2.0**-52
 _TINY = 5e-324  # the smallest double: a step that moves 0.0
 
@@ -131,12 +134,12 @@ class SlidingState:
             used = total - cums[head - 1] if head else total
         else:
             total = used = 0.0
-        if used + cost > cap * (1.0 + TOL) + TOL:
+        if used + cost > cap * _SLACK + TOL:
             return False
         grid = period * SLIDING_RESOLUTION
         # merge only within one cell of a fixed grid, so a merged entry never drifts more
         # than one cell: under steady traffic entries still leave the window on time
-        if times and math.floor(now / grid) == math.floor(times[-1] / grid):
+        if times and _floor(now / grid) == _floor(times[-1] / grid):
             times[-1] = now
             cums[-1] = total + cost
         else:
@@ -345,14 +348,14 @@ class FixedState:
         if now < self.blocked_until:
             return False
         windows = self.windows
-        k = math.floor((now + epoch - limit.offset) / limit.period)
+        k = _floor((now + epoch - limit.offset) / limit.period)
         used = windows.get(k)
         if used is None:
             if windows:
                 for old in [j for j in windows if j < k]:
                     del windows[old]
             used = 0.0
-        if used + cost > cap * (1.0 + TOL) + TOL:
+        if used + cost > cap * _SLACK + TOL:
             return False
         windows[k] = used + cost
         return True
@@ -888,6 +891,41 @@ def decide(
         return Decision(t, now, False, binding, ())
     placed = tuple(commit(states[i], t, costs[i], limits[i], priority, epoch) for i in range(n))
     return Decision(t, now, True, binding, placed)
+
+
+def estimate(
+    states: Sequence[State],
+    limits: Sequence[Limit],
+    costs: Sequence[float],
+    now: float,
+    priority: int,
+    epoch: float = 0.0,
+) -> Decision:
+    """The earliest start at which every limit admits its cost, booking nothing: a
+    :func:`decide` that may not wait at all, so its Decision is never granted."""
+    return decide(states, limits, costs, now, priority, -math.inf, epoch)
+
+
+def take_many(
+    states: Sequence[State],
+    items: Sequence[tuple[Limit, Any, float]],
+    caps: Sequence[float] | None,
+    now: float,
+    epoch: float = 0.0,
+) -> bool:
+    """The common case of :func:`decide` in one pass, all or nothing: book every item's cost
+    (``items``: ``(limit, scope, cost)``, ``states`` their states) at ``now`` if each limit
+    admits it there with nothing booked after ``now``. ``caps``: each limit's capacity for
+    the request's priority (:meth:`Limit.capacity_for`); None: each limit's full capacity.
+    False: nothing was booked (ask :func:`decide`)."""
+    for i in range(len(states)):
+        limit, _, cost = items[i]
+        if not states[i].take_now(now, cost, limit.capacity if caps is None else caps[i], limit, epoch):
+            for j in range(i - 1, -1, -1):
+                prev, _, back = items[j]
+                states[j].untake(now, back, prev, epoch)
+            return False
+    return True
 
 
 def _saved(st: State) -> list[Any]:

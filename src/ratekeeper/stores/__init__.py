@@ -1,4 +1,7 @@
-"""Budget stores, chosen by URL: ``memory://``, ``sqlite:///abs/path.db``, ``redis://host:port/db``."""
+"""Budget stores, chosen by URL: ``memory://``, ``sqlite:///abs/path.db``, ``redis://host:port/db``.
+
+The typed protocol every store satisfies, and the optional capabilities, are in
+:mod:`ratekeeper.stores._protocol` (re-exported here)."""
 
 from __future__ import annotations
 
@@ -6,21 +9,43 @@ from typing import cast
 from urllib.parse import parse_qsl, unquote
 
 from .._clock import Clock
-from ._base import AsyncStore, Item, KeySnapshot, LeaseResult, Store, _BudgetStore
+from ._protocol import (
+    AsyncBudgetStore,
+    AsyncEstimating,
+    AsyncRebooking,
+    AsyncStore,
+    BudgetStore,
+    Estimating,
+    Item,
+    KeySnapshot,
+    LeaseResult,
+    LocalStore,
+    Rebooking,
+    Store,
+    Subscribing,
+)
 from .memory import MemoryStore
 
 __all__ = [
+    "AsyncBudgetStore",
+    "AsyncEstimating",
+    "AsyncRebooking",
     "AsyncStore",
+    "BudgetStore",
+    "Estimating",
     "Item",
     "KeySnapshot",
     "LeaseResult",
+    "LocalStore",
     "MemoryStore",
+    "Rebooking",
     "Store",
     "StoreSpec",
+    "Subscribing",
     "open_store",
 ]
 
-StoreSpec = str | Store | _BudgetStore
+StoreSpec = str | Store | BudgetStore
 """A store URL, or a store object. A store without the lease methods (written before
 concurrent limits existed) still backs rate limits."""
 
@@ -38,7 +63,7 @@ def open_store(spec: StoreSpec, clock: Clock | None = None, *, for_async: bool =
     gives an :class:`~ratekeeper.stores.redis.AsyncRedisStore` (for an AsyncLimiter).
     """
     if not isinstance(spec, str):
-        if isinstance(spec, _BudgetStore):  # a store without leases still backs rate limits
+        if isinstance(spec, BudgetStore):  # a store without leases still backs rate limits
             return cast(Store, spec)
         raise TypeError(f"store must be a URL string or a Store, got {type(spec).__name__}")
     if spec in ("memory://", "memory:", "memory"):

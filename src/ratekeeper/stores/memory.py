@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from .. import _algorithms as algo
 from .._clock import SYSTEM_CLOCK, Clock
-from .._limits import Limit, Observation
+from .._limits import CHARGE_PRIORITY, Limit, Observation
 from ._base import Freed, Item, KeySnapshot, LeaseResult, Listeners, freed_by
 
 __all__ = ["MemoryStore"]
@@ -29,7 +29,11 @@ class MemoryStore:
         self._states: dict[tuple[str, str | None], algo.State] = {}
         self._leases: dict[tuple[str, str | None], algo.LeaseState] = {}
         self._epoch = self._clock.wall() - self._clock.now()
+        self.epoch = self._epoch
+        """The clock's offset to UNIX time, read once (fixed windows are aligned with it)."""
         self._now = self._clock.now
+        self.now = self._now
+        """The store's clock (``now()``), for callers deciding under :attr:`lock`."""
         self._listeners = Listeners()
 
     def subscribe(self, callback: Callable[[Freed], None]) -> Callable[[], None]:
@@ -58,36 +62,31 @@ class MemoryStore:
     def take_locked(self, limit: Limit, scope: str | None, amount: float, priority: int) -> float | None:
         """Admit one item now if it fits now (the caller holds :attr:`lock`): the time it
         was booked at, or None (nothing booked)."""
-        st = self._states.get((limit.name, scope))
-        if st is None:
-            st = self._states[(limit.name, scope)] = algo.new_state(limit)
-        now = self._now()
-        if limit.reserve and priority < limit.reserve_priority:
-            return now if st.take_now(now, amount, limit.capacity_for(priority), limit, self._epoch) else None
-        return now if st.take_now(now, amount, limit.capacity, limit, self._epoch) else None
+        return self.take_many_locked(((limit, scope, amount),), priority)
 
     def take_many_locked(self, items: Sequence[Item], priority: int) -> float | None:
-        """All-or-nothing ``take_locked`` over several items: the common time they were
-        booked at, or None (nothing booked)."""
-        now = self._clock.now()
-        epoch = self._epoch
+        """All-or-nothing: book every item now if each fits now (the caller holds
+        :attr:`lock`; see :func:`ratekeeper._algorithms.take_many`): the common time they
+        were booked at, or None (nothing booked)."""
+        now = self._now()
         states = self._states
-        done: list[tuple[algo.State, Limit, float]] = []
-        for limit, scope, amount in items:
+        if len(items) == 1:  # take_many's one-state case, without its lists
+            limit, scope, amount = items[0]
             st = states.get((limit.name, scope))
             if st is None:
-                st = states[(limit.name, scope)] = algo.new_state(limit)
-            cap = (
-                limit.capacity
-                if not limit.reserve or priority >= limit.reserve_priority
-                else limit.capacity_for(priority)
-            )
-            if not st.take_now(now, amount, cap, limit, epoch):
-                for prev, lim, amt in reversed(done):
-                    prev.untake(now, amt, lim, epoch)
-                return None
-            done.append((st, limit, amount))
-        return now
+                st = self._state(limit, scope)
+            full = priority < CHARGE_PRIORITY and (not limit.reserve or priority >= limit.reserve_priority)
+            cap = limit.capacity if full else limit.capacity_for(priority)
+            return now if st.take_now(now, amount, cap, limit, self._epoch) else None
+        sts = []
+        full = priority < CHARGE_PRIORITY  # every limit's whole capacity is open to this priority
+        for limit, scope, _ in items:
+            st = states.get((limit.name, scope))
+            sts.append(st if st is not None else self._state(limit, scope))
+            if limit.reserve and priority < limit.reserve_priority:
+                full = False
+        caps = None if full else [item[0].capacity_for(priority) for item in items]
+        return now if algo.take_many(sts, items, caps, now, self._epoch) else None
 
     def reserve_locked(self, items: Sequence[Item], priority: int, max_wait: float | None) -> algo.Decision:
         """``reserve`` for a caller that already holds :attr:`lock`."""
@@ -110,6 +109,18 @@ class MemoryStore:
             priority,
             max_wait,
             self._epoch,
+        )
+
+    def estimate(self, items: Sequence[Item], priority: int) -> algo.Decision:
+        """The earliest start at which every item fits, booking nothing (never granted)."""
+        with self._lock:
+            return self.estimate_locked(items, priority)
+
+    def estimate_locked(self, items: Sequence[Item], priority: int) -> algo.Decision:
+        """``estimate`` for a caller that already holds :attr:`lock`."""
+        states = [self._state(limit, scope) for limit, scope, _ in items]
+        return algo.estimate(
+            states, [item[0] for item in items], [item[2] for item in items], self._now(), priority, self._epoch
         )
 
     def refund(self, items: Sequence[Item], placed: Sequence[float]) -> None:
