@@ -28,6 +28,7 @@ from typing import Any
 from ._limiter import AsyncLimiter, Grant, Limiter
 from ._limits import Cost, Limit, LimitStatistics, ScopeArg
 from .stores import StoreSpec, open_store
+from .stores._base import is_local
 
 __all__ = [
     "DemoResult",
@@ -214,7 +215,7 @@ class InProcessRun(DemoRun):
         result = self.result
         rng = random.Random(7)
         result.local_started = time.monotonic()
-        result.started = time.monotonic() if getattr(self._store, "local", False) else time.time()
+        result.started = time.monotonic() if is_local(self._store) else time.time()
         end = result.local_started + self.seconds
         limiter, alimiter = self.limiter, self.alimiter
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -21,7 +21,7 @@ from .._limiter import AsyncLimiter, Limiter
 from .._limits import PADDED, Limit, check_margin, padded
 from .._margin import TransitMargin
 from ..proxies import AsyncEstimate, Estimate, ProxyPoolArg, ProxyRouter, as_pool
-from ..stores import Item, StoreSpec
+from ..stores import StoreSpec
 from ._gate import Gate, PriorityFn
 from ._retry import RetryPolicy
 
@@ -229,25 +229,10 @@ def build_gate(
 
 
 def _estimator(limiter: Limiter | AsyncLimiter) -> Estimate | AsyncEstimate:
-    """How a proxy router asks ``limiter``'s store how soon it would admit some items, booking
+    """How a proxy router asks ``limiter`` how soon it would admit some items, booking
     nothing: ``(items, priority) -> seconds from now`` (a coroutine function for an
-    ``AsyncLimiter``). The one place that knows how the limiter spells it."""
-    if isinstance(limiter, AsyncLimiter):
-        alimiter = limiter
-
-        async def aestimate(items: Sequence[Item], priority: int) -> float:
-            # the limiter's own way to its store (async face, in process, or a thread)
-            d = await alimiter._areserve(items, priority, -1.0)
-            return d.start - d.now
-
-        return aestimate
-    store = limiter.store
-
-    def estimate(items: Sequence[Item], priority: int) -> float:
-        d = store.reserve(items, priority, -1.0)
-        return d.start - d.now
-
-    return estimate
+    ``AsyncLimiter``), given to the router as a value."""
+    return limiter._estimate_items
 
 
 def resolve_margin(venue: Venue, margin: MarginArg) -> tuple[TransitMargin | None, float]:

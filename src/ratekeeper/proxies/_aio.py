@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..stores._base import call_async
+from ..stores import _base
 
 if TYPE_CHECKING:
     from .._limits import Limit
@@ -26,23 +26,19 @@ T = TypeVar("T")
 async def snapshot(store: Any, limits: Sequence[Limit]) -> list[KeySnapshot]:
     """``store.snapshot(limits)``: the async store's own method, the in-process store directly,
     any other in a thread."""
-    out: list[KeySnapshot] = await call_async(store, "snapshot", limits)
-    return out
+    return await _base.asnapshot(store, limits)
 
 
 async def lease(
     store: Any, limit: Limit, scope: str | None, holder: str, units: float, ttl: float | None = None
 ) -> LeaseResult:
     """``store.lease(...)`` the asyncio way (see :func:`snapshot`)."""
-    args = (limit, scope, holder, units) if ttl is None else (limit, scope, holder, units, ttl)
-    out: LeaseResult = await call_async(store, "lease", *args)
-    return out
+    return await _base.alease(store, limit, scope, holder, units, ttl)
 
 
 async def leases(store: Any, limit: Limit, scope: str | None) -> dict[str, tuple[float, float]]:
     """``store.leases(...)`` the asyncio way (see :func:`snapshot`)."""
-    out: dict[str, tuple[float, float]] = await call_async(store, "leases", limit, scope)
-    return out
+    return await _base.aleases(store, limit, scope)
 
 
 def usable(check: HealthCheck) -> None:

@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from typing import Any, Protocol
+from typing import Protocol, TypeVar
 
 from .._limits import Limit
 from ._protocol import (
@@ -35,10 +35,18 @@ __all__ = [
     "Listeners",
     "Store",
     "WallClock",
+    "aclose",
+    "aleases",
+    "alease",
+    "asnapshot",
+    "can_lease",
     "freed_by",
+    "is_local",
     "limit_from_json",
     "limit_to_json",
 ]
+
+T = TypeVar("T")
 
 _BudgetStore = BudgetStore  # the names these protocols had before ._protocol
 _AsyncBudgetStore = AsyncBudgetStore
@@ -105,14 +113,51 @@ class WallClock(Protocol):
     def wall(self) -> float: ...
 
 
-async def call_async(store: object, name: str, *args: Any) -> Any:
-    """Run the store operation ``name`` the asyncio way: the store's own ``a<name>`` method
-    where it has one (Redis), the method itself for an in-process store (``local``: it never
-    blocks on I/O), any other in a worker thread (SQLite), so the event loop never waits on it."""
-    amethod = getattr(store, "a" + name, None)
-    if amethod is not None:
-        return await amethod(*args)
-    method = getattr(store, name)
-    if getattr(store, "local", False):
-        return method(*args)
-    return await asyncio.to_thread(method, *args)
+def is_local(store: object) -> bool:
+    """Whether ``store`` decides in this process and never blocks on I/O (the memory store)."""
+    return isinstance(store, BudgetStore) and store.local
+
+
+def can_lease(store: object) -> bool:
+    """Whether ``store`` holds leases (the concurrent limits): a :class:`Store` or an
+    :class:`AsyncStore`."""
+    return isinstance(store, (Store, AsyncStore))
+
+
+async def _off_loop(store: BudgetStore, call: Callable[[], T]) -> T:
+    """A sync store's call the asyncio way: inline for an in-process store (it never blocks
+    on I/O), in a worker thread for any other (SQLite), so the event loop never waits on it."""
+    if store.local:
+        return call()
+    return await asyncio.to_thread(call)
+
+
+async def asnapshot(store: BudgetStore | AsyncBudgetStore, limits: Sequence[Limit]) -> list[KeySnapshot]:
+    """``snapshot`` the asyncio way: the store's own ``asnapshot`` where it has one (Redis)."""
+    if isinstance(store, AsyncBudgetStore):
+        return await store.asnapshot(limits)
+    return await _off_loop(store, lambda: store.snapshot(limits))
+
+
+async def alease(
+    store: Store | AsyncStore, limit: Limit, scope: str | None, holder: str, units: float, ttl: float | None = None
+) -> LeaseResult:
+    """``lease`` the asyncio way (see :func:`asnapshot`)."""
+    if isinstance(store, AsyncStore):
+        return await store.alease(limit, scope, holder, units, ttl)
+    return await _off_loop(store, lambda: store.lease(limit, scope, holder, units, ttl))
+
+
+async def aleases(store: Store | AsyncStore, limit: Limit, scope: str | None) -> dict[str, tuple[float, float]]:
+    """``leases`` the asyncio way (see :func:`asnapshot`)."""
+    if isinstance(store, AsyncStore):
+        return await store.aleases(limit, scope)
+    return await _off_loop(store, lambda: store.leases(limit, scope))
+
+
+async def aclose(store: BudgetStore | AsyncBudgetStore) -> None:
+    """``close`` the asyncio way: the store's own ``aclose`` where it has one."""
+    if isinstance(store, AsyncBudgetStore):
+        await store.aclose()
+    else:
+        store.close()

@@ -22,7 +22,7 @@ from .._limiter import AsyncLimiter
 from .._limits import Limit, LimitStatistics
 from ..http import DEFAULT_MARGINS, FALLBACK_MARGIN, pad_limits, resolve_venue
 from ..stores import LeaseResult, Store, StoreSpec, open_store
-from ..stores._base import call_async
+from ..stores._base import aclose, alease, can_lease, is_local
 from ..venues import Venue
 from ._common import DEFAULT_POST_TIMEOUT, DEFAULT_RELEASE_DELAY, check_seconds, check_url, log, sleep_or_event
 from ._connection import Connect, Connection, ConnectionStatistics
@@ -133,12 +133,12 @@ class WebSocketLimiter:
             self._store = open_store(store, self._clock)
             self._owns_store = False
         self._leased = {name: merged[name] for name in LEASED if name in merged}
-        if self._leased and not any(callable(getattr(self._store, m, None)) for m in ("lease", "alease")):
+        if self._leased and not can_lease(self._store):
             raise TypeError(
                 f"store {type(self._store).__name__} has no lease(): it cannot hold the concurrent limits "
                 f"{sorted(self._leased)}"
             )
-        self._local_store = bool(getattr(self._store, "local", False))
+        self._local_store = is_local(self._store)
         self.limiter = AsyncLimiter(padded, store=self._store, clock=self._clock)
         """The :class:`~ratekeeper.AsyncLimiter` charging the shared rates."""
         self._renew_every = min(lim.period for lim in self._leased.values()) / 3 if self._leased else None
@@ -280,7 +280,7 @@ class WebSocketLimiter:
         return self._limits[name].scope_value(scope)
 
     async def _lease(self, name: str, scope: str | None, holder: str, units: float) -> LeaseResult:
-        result: LeaseResult = await call_async(self._store, "lease", self._limits[name], scope, holder, units)
+        result: LeaseResult = await alease(self._store, self._limits[name], scope, holder, units)
         return result
 
     def _release_event(self) -> asyncio.Event:
@@ -354,11 +354,7 @@ class WebSocketLimiter:
         for conn in list(self._connections.values()):
             await conn.close()
         if self._owns_store:
-            aclose = getattr(self._store, "aclose", None)
-            if aclose is not None:
-                await aclose()
-            else:
-                self._store.close()
+            await aclose(self._store)
 
     async def __aenter__(self) -> WebSocketLimiter:
         return self

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..stores import LeaseResult, MemoryStore, Store
+from ..stores._base import is_local
 from ..venues import Venue
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ class _UserRefs:
                 self._refs[key] = n
                 return
             self._refs.pop(key, None)
-            if getattr(store, "local", False):
+            if is_local(store):
                 store.lease(limit, scope, _user_holder(user), 0)
 
 
