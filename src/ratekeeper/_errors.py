@@ -19,6 +19,7 @@ __all__ = [
     "UnknownLimit",
     "UnsupportedVersion",
     "VenueRefused",
+    "WorkloadError",
     "missing_package",
 ]
 
@@ -231,3 +232,8 @@ class UnsupportedVersion(RateKeeperError, RuntimeError):
             f"{found} is not a version ratekeeper's adapter was tested with (supported: {supported}); "
             f"install a supported version, or pass allow_untested=True to use it anyway"
         )
+
+
+class WorkloadError(ValueError):
+    """``ratekeeper simulate``: the workload file cannot be read or describes requests the
+    venue cannot price."""

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _algorithms as algo
+from ._errors import WorkloadError
 from ._limits import CHARGE_PRIORITY, Limit, resolve_scope
 from .venues import InvalidRequest, Venue
 
@@ -53,10 +54,6 @@ MAX_SAMPLES = 1600
 
 Key = tuple[str, "str | None"]
 """One budget: (limit name, scope value)."""
-
-
-class WorkloadError(ValueError):
-    """The workload file cannot be read or describes requests the venue cannot price."""
 
 
 # ---------------------------------------------------------------------------------------
