@@ -57,8 +57,8 @@ def test_the_cell_memo_merges_as_the_plain_rule(seed: int) -> None:
         now = math.nextafter(now, -math.inf)
     memo, plain = algo.SlidingState(), algo.SlidingState()
     for _ in range(600):
-        step = rnd.choice([0.0, "ulp", 1e-7, grid / 3, grid, period * rnd.random()])
-        now = math.nextafter(now, math.inf) if step == "ulp" else now + float(step)
+        step = rnd.choice([0.0, -1.0, 1e-7, grid / 3, grid, period * rnd.random()])  # -1: one ulp
+        now = math.nextafter(now, math.inf) if step < 0 else now + step
         limit = rnd.choice(limits)
         cost = rnd.choice([1, 1.0, 0.5, 2.0])
         got = memo.take_now(now, cost, limit.capacity, limit, 0.0)
