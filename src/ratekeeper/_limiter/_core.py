@@ -259,9 +259,11 @@ class _Core:
         return self._prepare_slow(cost, scope, priority)
 
     def _simple(self, cost: Cost, scope: ScopeArg, priority: int) -> tuple[Item, ...] | None:
-        """The fast path's test, the only one: every name a chargeable limit, every amount a
-        plain number in (0, capacity], no reserve held back from ``priority`` (a plain int,
-        :func:`_plain`). The store items, or None: the full validation decides."""
+        """The fast path's test: every name a chargeable limit, every amount a plain number
+        in (0, capacity], no reserve held back from ``priority`` (a plain int, :func:`_plain`).
+        The store items, or None: the full validation decides. (``acquire``'s hottest case,
+        one unscoped limit without a reserve, tests the same of a limit this test passed
+        before and ``_one`` keeps.)"""
         limits = self._chargeable
         items: tuple[Item, ...] = ()
         try:
