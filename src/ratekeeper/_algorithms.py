@@ -75,6 +75,18 @@ _ULP = 2.0**-52
 _TINY = 5e-324  # the smallest double: a step that moves 0.0
 
 
+def _cell_top(cell: int, grid: float) -> float:
+    """A time in ``cell`` of the grid of width ``grid`` (``floor(t / grid) == cell``) at or
+    just below the cell's end: every time from one in ``cell`` up to it lies in ``cell``
+    (``floor(t / grid)`` never decreases as ``t`` grows). ``-inf`` if none was found."""
+    top = (cell + 1) * grid
+    for _ in range(8):
+        if _floor(top / grid) <= cell:
+            return top
+        top = math.nextafter(top, -math.inf)
+    return -math.inf
+
+
 def _fits(used: float, cost: float, cap: float) -> bool:
     return used + cost <= cap * (1.0 + TOL) + TOL
 
@@ -91,13 +103,19 @@ class SlidingState:
     every window that still matters and are dropped in bulk now and then.
     """
 
-    __slots__ = ("blocked_until", "cums", "head", "times")
+    __slots__ = ("blocked_until", "cell_of", "cell_period", "cell_top", "cums", "head", "times")
 
     def __init__(self) -> None:
         self.times: list[float] = []
         self.cums: list[float] = []
         self.head = 0
         self.blocked_until = -math.inf
+        # take_now's memo of the grid cell of the newest entry: while ``times[-1]`` is the
+        # very float ``cell_of`` and the period the very float ``cell_period``, a time in
+        # ``[times[-1], cell_top]`` lies in that entry's cell (no division, no floor)
+        self.cell_of: float | None = None
+        self.cell_period: float | None = None
+        self.cell_top = -math.inf
 
     def _cum_le(self, x: float) -> float:
         """Total weight of entries with time <= x."""
@@ -119,34 +137,48 @@ class SlidingState:
         at ``now``, so it is booked there. False (nothing booked) means "ask ``earliest``"."""
         if now < self.blocked_until:
             return False
-        period = limit.period
         times = self.times
         if times:
-            if times[-1] > now:
+            last = times[-1]
+            if last > now:
                 return False
-            if times[self.head] + period <= now:
+            period = limit.period
+            head = self.head
+            if times[head] + period <= now:
                 _sliding_expire(self, now, period)
                 times = self.times
-        cums = self.cums
-        if times:
-            total = cums[-1]
-            head = self.head
-            used = total - cums[head - 1] if head else total
-        else:
-            total = used = 0.0
-        if used + cost > cap * _SLACK + TOL:
+                head = self.head
+            if times:
+                cums = self.cums
+                total = cums[-1]
+                if (total - cums[head - 1] if head else total) + cost > cap * _SLACK + TOL:
+                    return False
+                if now <= self.cell_top and last is self.cell_of and period is self.cell_period:
+                    # (``now`` is in the newest entry's cell: merged, as below)
+                    times[-1] = self.cell_of = now
+                    cums[-1] = total + cost
+                    return True
+                grid = period * SLIDING_RESOLUTION
+                # merge only within one cell of a fixed grid, so a merged entry never drifts more
+                # than one cell: under steady traffic entries still leave the window on time
+                cell = _floor(now / grid)
+                if cell == _floor(last / grid):
+                    times[-1] = now
+                    cums[-1] = total + cost
+                else:
+                    times.append(now)
+                    cums.append(total + cost)
+                    if len(times) - head > MAX_SLIDING_ENTRIES:
+                        _sliding_coarsen(self, now)
+                self.cell_of = now
+                self.cell_period = period
+                self.cell_top = _cell_top(cell, grid)
+                return True
+        total = 0.0 + cost  # (a running total is a float)
+        if total > cap * _SLACK + TOL:
             return False
-        grid = period * SLIDING_RESOLUTION
-        # merge only within one cell of a fixed grid, so a merged entry never drifts more
-        # than one cell: under steady traffic entries still leave the window on time
-        if times and _floor(now / grid) == _floor(times[-1] / grid):
-            times[-1] = now
-            cums[-1] = total + cost
-        else:
-            times.append(now)
-            cums.append(total + cost)
-            if len(times) - self.head > MAX_SLIDING_ENTRIES:
-                _sliding_coarsen(self, now)
+        times.append(now)
+        self.cums.append(total)
         return True
 
     def untake(self, now: float, cost: float, limit: Limit, epoch: float) -> None:

@@ -21,7 +21,7 @@ import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol
 
-from .._algorithms import Decision
+from .._algorithms import Decision, State
 from .._clock import SYSTEM_CLOCK, Clock
 from .._errors import CostExceedsCapacity, RateLimited, UnknownLimit
 from .._limits import (
@@ -226,6 +226,11 @@ class _Core:
         self._limits = limits
         # the limits a cost may charge (concurrent ones are leased): what the hot paths look up
         self._chargeable = {n: lim for n, lim in limits.items() if lim.algorithm != "concurrent"}
+        self._one: dict[str, tuple[Limit, State, threading.Lock, Callable[[], float], float]] = {}
+        """The hottest path's cache (an in-process store's): by limit name, an unscoped limit
+        without a reserve, its state, the store's lock, clock and epoch; filled by the fast
+        path as it charges them, emptied here with the limits it was read from (assigned
+        after them: a reader that sees the new cache sees the new limits)."""
         self._margin = margin
 
     def _retuned(self) -> None:
@@ -254,9 +259,11 @@ class _Core:
         return self._prepare_slow(cost, scope, priority)
 
     def _simple(self, cost: Cost, scope: ScopeArg, priority: int) -> tuple[Item, ...] | None:
-        """The fast path's test, the only one: every name a chargeable limit, every amount a
-        plain number in (0, capacity], no reserve held back from ``priority`` (a plain int,
-        :func:`_plain`). The store items, or None: the full validation decides."""
+        """The fast path's test: every name a chargeable limit, every amount a plain number
+        in (0, capacity], no reserve held back from ``priority`` (a plain int, :func:`_plain`).
+        The store items, or None: the full validation decides. (``acquire``'s hottest case,
+        one unscoped limit without a reserve, tests the same of a limit this test passed
+        before and ``_one`` keeps.)"""
         limits = self._chargeable
         items: tuple[Item, ...] = ()
         try:

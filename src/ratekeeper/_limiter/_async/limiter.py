@@ -9,15 +9,17 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-from ..._algorithms import State, take_many
+from ..._algorithms import _SLACK, TOL, SlidingState, State, take_many
 from ..._clock import Clock
 from ..._errors import RateLimited
 from ..._limits import CHARGE_PRIORITY, Cost, Limit, LimitStatistics, Observation, ScopeArg
 from ...stores import Item, LocalStore, StoreSpec
 from .._aio import AsyncStoreOps
-from .._core import _EMPTY, LimitsArg, _Core, _split
+from .._core import _EMPTY, _NUMBERS, LimitsArg, _Core, _split
 
 __all__ = ["AsyncGrant", "AsyncLimiterBase"]
+
+_new = object.__new__
 
 
 class AsyncGrant:
@@ -119,47 +121,92 @@ class AsyncLimiterBase(_Core):
         ``ValueError`` for a malformed cost. With an :class:`AsyncLimiter`, cancelling the
         task while it waits gives its slot back; cancelling it right after it was admitted
         too."""
-        local = self._local_store
-        if (
-            timeout is None
-            and local is not None
-            and not self._queues
-            and priority.__class__ is int
-            and priority < CHARGE_PRIORITY
-        ):
-            # the fast path: an in-process store, nobody queued here, a cost that passes the
-            # fast test (_simple) and fits now
-            items = self._simple(cost, scope, priority)
-            if items:
-                hot = self._hot
-                if len(items) == 1:  # take_many's one-state case, without its lists
-                    limit, sc, amount = items[0]
-                    st = hot.get(limit.name if sc is None else (limit.name, sc))
-                    if st is None:
-                        st = self._hot_state(local, limit, sc)
-                    lock = local.lock
-                    lock.acquire()  # (cheaper than a with block, on the hottest line)
-                    try:
-                        if not self._queues:
-                            now = local.now()
-                            if st.take_now(now, amount, limit.capacity, limit, local.epoch):
-                                return AsyncGrant(self, items, (now,), 0.0)
-                    finally:
-                        lock.release()
-                else:
-                    names = tuple(cost)  # the items' order
-                    states = self._plans.get(names)
-                    if states is None:
-                        states = self._plan(local, items, names)
-                    lock = local.lock
-                    lock.acquire()
-                    try:
-                        if not self._queues:
-                            now = local.now()
-                            if take_many(states, items, None, now, local.epoch):
-                                return AsyncGrant(self, items, (now,) * len(items), 0.0)
-                    finally:
-                        lock.release()
+        if timeout is None and not self._queues and priority.__class__ is int and priority < CHARGE_PRIORITY:
+            if cost.__class__ is dict and len(cost) == 1:
+                # the hottest case: one unscoped limit of an in-process store, its state kept
+                # in _one by the first acquire that charged it (the full test, _simple, passed)
+                (name,) = cost
+                one = self._one.get(name)
+                if one is not None:
+                    amount = cost[name]
+                    limit, state, lock, now_of, epoch = one
+                    cap = limit.capacity
+                    if amount.__class__ in _NUMBERS and 0 < amount <= cap:
+                        lock.acquire()  # (cheaper than a with block, on the hottest line)
+                        try:
+                            if not self._queues:
+                                now = now_of()
+                                if (
+                                    state.__class__ is SlidingState
+                                    and state.blocked_until <= now <= state.cell_top
+                                    and (times := state.times)
+                                    and (last := times[-1]) is state.cell_of
+                                    and last <= now
+                                    and (period := limit.period) is state.cell_period
+                                    and times[head := state.head] + period > now
+                                ):
+                                    # SlidingState.take_now's commonest case, inline: ``now`` in
+                                    # the newest entry's grid cell (its memo holds), nothing
+                                    # leaving the window; merged into that entry if there is room
+                                    # (else take_now would refuse too, booking nothing)
+                                    cums = state.cums
+                                    total = cums[-1]
+                                    ok = (total - cums[head - 1] if head else total) + amount <= cap * _SLACK + TOL
+                                    if ok:
+                                        times[-1] = state.cell_of = now
+                                        cums[-1] = total + amount
+                                else:
+                                    ok = state.take_now(now, amount, cap, limit, epoch)
+                                if ok:
+                                    # the grant made without its __init__ call, on the hottest line
+                                    grant = _new(AsyncGrant)
+                                    grant._limiter = self
+                                    grant._items = ((limit, None, amount),)
+                                    grant._placed = (now,)
+                                    grant.waited = grant.late = 0.0
+                                    grant._done = False
+                                    return grant
+                        finally:
+                            lock.release()
+                        return await self._acquire(cost, timeout, priority, scope)
+            local = self._local_store
+            if local is not None:
+                # the fast path: an in-process store, nobody queued here, a cost that passes the
+                # fast test (_simple) and fits now
+                one_map = self._one  # (read before _simple's limits: set_margin replaces both)
+                items = self._simple(cost, scope, priority)
+                if items:
+                    hot = self._hot
+                    if len(items) == 1:  # take_many's one-state case, without its lists
+                        limit, sc, amount = items[0]
+                        st = hot.get(limit.name if sc is None else (limit.name, sc))
+                        if st is None:
+                            st = self._hot_state(local, limit, sc)
+                        if limit.scope is None and not limit.reserve:
+                            one_map[limit.name] = (limit, st, local.lock, local.now, local.epoch)
+                        lock = local.lock
+                        lock.acquire()
+                        try:
+                            if not self._queues:
+                                now = local.now()
+                                if st.take_now(now, amount, limit.capacity, limit, local.epoch):
+                                    return AsyncGrant(self, items, (now,), 0.0)
+                        finally:
+                            lock.release()
+                    else:
+                        names = tuple(cost)  # the items' order
+                        states = self._plans.get(names)
+                        if states is None:
+                            states = self._plan(local, items, names)
+                        lock = local.lock
+                        lock.acquire()
+                        try:
+                            if not self._queues:
+                                now = local.now()
+                                if take_many(states, items, None, now, local.epoch):
+                                    return AsyncGrant(self, items, (now,) * len(items), 0.0)
+                        finally:
+                            lock.release()
         return await self._acquire(cost, timeout, priority, scope)
 
     async def _acquire(self, cost: Cost, timeout: float | None, priority: int, scope: ScopeArg) -> AsyncGrant:
