@@ -514,6 +514,15 @@ def test_the_router_routes_plain_values_by_the_estimate_it_was_given() -> None:
     assert sorted(asked) == [(("p1.test:80",), 3), (("p2.test:80",), 3), (("p3.test:80",), 3)]
 
 
+def test_a_router_built_without_an_estimate_asks_its_limiter() -> None:
+    """``ProxyRouter(pool, limiter)`` as before the estimate was a value: the limiter's own."""
+    limiter = rk.Limiter(rk.venue("hyperliquid", ip_weight=(10, 1.0)).limits, clock=FakeClock())
+    router = ProxyRouter(ProxyPool(["p1.test:80", "p2.test:80"]), limiter)
+    limiter.acquire({"ip_weight": 10}, scope={"ip": "p1.test:80"})  # p1 full for 1 s
+    member, _, grant = router.route(_Req({"ip_weight": 2}, {"ip": "*"}), Trip(), with_ip=_at)
+    assert member.key == "p2.test:80" and grant.cost == {"ip_weight": 2}
+
+
 async def test_the_async_router_awaits_its_estimate() -> None:
     limiter = rk.AsyncLimiter(rk.venue("hyperliquid", ip_weight=(10, 1.0)).limits, clock=FakeClock())
 

@@ -752,3 +752,41 @@ async def test_a_refusal_with_retry_after_is_honoured_when_reconnecting() -> Non
         with pytest.raises(websockets.InvalidStatus):
             await asyncio.wait_for(task, 5)
         await rc.aclose()
+
+
+class _BudgetOnlyStore:
+    """A store of rate budgets alone: no leases."""
+
+    local = True
+
+    def __init__(self) -> None:
+        self.inner = rk.MemoryStore()
+
+    def reserve(self, *args: Any) -> Any:
+        return self.inner.reserve(*args)
+
+    def refund(self, *args: Any) -> None:
+        self.inner.refund(*args)
+
+    def observe(self, *args: Any) -> None:
+        self.inner.observe(*args)
+
+    def snapshot(self, *args: Any) -> Any:
+        return self.inner.snapshot(*args)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class _LeaseOnlyStore(_BudgetOnlyStore):
+    """A store written against an older protocol: it leases, but has no ``leases()`` and no
+    asyncio face."""
+
+    def lease(self, *args: Any) -> Any:
+        return self.inner.lease(*args)
+
+
+async def test_a_store_that_only_leases_still_holds_the_websocket_limits() -> None:
+    WebSocketLimiter("hyperliquid", store=_LeaseOnlyStore())  # holds ws_connections by lease()
+    with pytest.raises(TypeError, match="has no lease"):
+        WebSocketLimiter("hyperliquid", store=_BudgetOnlyStore())

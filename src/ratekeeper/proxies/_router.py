@@ -167,12 +167,14 @@ class RouterCore:
         pool: ProxyPool,
         limiter: Limiter | AsyncLimiter,
         *,
-        estimate: Estimate | AsyncEstimate,
+        estimate: Estimate | AsyncEstimate | None = None,
         direct_scope: str | None = None,
     ) -> None:
         self.pool = pool
         self._limiter: Any = limiter
-        self._estimate: Any = estimate
+        # how soon the limiter would admit some items, booking nothing: given as a value by
+        # the HTTP layer; the limiter's own by default (a router built by hand)
+        self._estimate: Any = estimate if estimate is not None else limiter._estimate_items
         self._clock = limiter.clock
         self._store: Any = limiter.store
         self._limits: Mapping[str, Limit] = limiter.limits

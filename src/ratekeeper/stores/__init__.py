@@ -12,6 +12,7 @@ from .._clock import Clock
 from ._protocol import (
     AsyncBudgetStore,
     AsyncEstimating,
+    AsyncLeasing,
     AsyncRebooking,
     AsyncStore,
     BudgetStore,
@@ -19,6 +20,7 @@ from ._protocol import (
     Item,
     KeySnapshot,
     LeaseResult,
+    Leasing,
     LocalStore,
     Rebooking,
     Store,
@@ -29,6 +31,7 @@ from .memory import MemoryStore
 __all__ = [
     "AsyncBudgetStore",
     "AsyncEstimating",
+    "AsyncLeasing",
     "AsyncRebooking",
     "AsyncStore",
     "BudgetStore",
@@ -38,6 +41,7 @@ __all__ = [
     "LeaseResult",
     "LocalStore",
     "MemoryStore",
+    "Leasing",
     "Rebooking",
     "Store",
     "StoreSpec",

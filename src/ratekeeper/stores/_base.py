@@ -11,17 +11,19 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, runtime_checkable
 
 from .._limits import Limit
 from ._protocol import (
     AsyncBudgetStore,
+    AsyncLeasing,
     AsyncStore,
     BudgetStore,
     Freed,
     Item,
     KeySnapshot,
     LeaseResult,
+    Leasing,
     Store,
 )
 
@@ -115,49 +117,94 @@ class WallClock(Protocol):
 
 def is_local(store: object) -> bool:
     """Whether ``store`` decides in this process and never blocks on I/O (the memory store)."""
-    return isinstance(store, BudgetStore) and store.local
+    return isinstance(store, _Local) and bool(store.local)
 
 
 def can_lease(store: object) -> bool:
-    """Whether ``store`` holds leases (the concurrent limits): a :class:`Store` or an
-    :class:`AsyncStore`."""
-    return isinstance(store, (Store, AsyncStore))
+    """Whether ``store`` holds leases (the concurrent limits), one way or the other."""
+    return isinstance(store, (Leasing, AsyncLeasing))
 
 
-async def _off_loop(store: BudgetStore, call: Callable[[], T]) -> T:
+@runtime_checkable
+class _Local(Protocol):
+    local: bool
+
+
+@runtime_checkable
+class _Snapshots(Protocol):
+    def snapshot(self, limits: Sequence[Limit]) -> list[KeySnapshot]: ...
+
+
+@runtime_checkable
+class _AsyncSnapshots(Protocol):
+    async def asnapshot(self, limits: Sequence[Limit]) -> list[KeySnapshot]: ...
+
+
+@runtime_checkable
+class _Leases(Protocol):
+    def leases(self, limit: Limit, scope: str | None) -> dict[str, tuple[float, float]]: ...
+
+
+@runtime_checkable
+class _AsyncLeases(Protocol):
+    async def aleases(self, limit: Limit, scope: str | None) -> dict[str, tuple[float, float]]: ...
+
+
+@runtime_checkable
+class _Closes(Protocol):
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class _AsyncCloses(Protocol):
+    async def aclose(self) -> None: ...
+
+
+def _lacks(store: object, what: str) -> TypeError:
+    return TypeError(f"store {type(store).__name__} has no {what}()")
+
+
+async def _off_loop(store: object, call: Callable[[], T]) -> T:
     """A sync store's call the asyncio way: inline for an in-process store (it never blocks
     on I/O), in a worker thread for any other (SQLite), so the event loop never waits on it."""
-    if store.local:
+    if is_local(store):
         return call()
     return await asyncio.to_thread(call)
 
 
-async def asnapshot(store: BudgetStore | AsyncBudgetStore, limits: Sequence[Limit]) -> list[KeySnapshot]:
-    """``snapshot`` the asyncio way: the store's own ``asnapshot`` where it has one (Redis)."""
-    if isinstance(store, AsyncBudgetStore):
+# Each store operation the asyncio way: the store's own ``a<name>`` method where it has one
+# (Redis), else its sync method (see _off_loop). Checked one method at a time, as a store
+# written against an older protocol may have some and not others.
+
+
+async def asnapshot(store: object, limits: Sequence[Limit]) -> list[KeySnapshot]:
+    if isinstance(store, _AsyncSnapshots):
         return await store.asnapshot(limits)
-    return await _off_loop(store, lambda: store.snapshot(limits))
+    if isinstance(store, _Snapshots):
+        return await _off_loop(store, lambda: store.snapshot(limits))
+    raise _lacks(store, "snapshot")
 
 
 async def alease(
-    store: Store | AsyncStore, limit: Limit, scope: str | None, holder: str, units: float, ttl: float | None = None
+    store: object, limit: Limit, scope: str | None, holder: str, units: float, ttl: float | None = None
 ) -> LeaseResult:
-    """``lease`` the asyncio way (see :func:`asnapshot`)."""
-    if isinstance(store, AsyncStore):
+    if isinstance(store, AsyncLeasing):
         return await store.alease(limit, scope, holder, units, ttl)
-    return await _off_loop(store, lambda: store.lease(limit, scope, holder, units, ttl))
+    if isinstance(store, Leasing):
+        return await _off_loop(store, lambda: store.lease(limit, scope, holder, units, ttl))
+    raise _lacks(store, "lease")
 
 
-async def aleases(store: Store | AsyncStore, limit: Limit, scope: str | None) -> dict[str, tuple[float, float]]:
-    """``leases`` the asyncio way (see :func:`asnapshot`)."""
-    if isinstance(store, AsyncStore):
+async def aleases(store: object, limit: Limit, scope: str | None) -> dict[str, tuple[float, float]]:
+    if isinstance(store, _AsyncLeases):
         return await store.aleases(limit, scope)
-    return await _off_loop(store, lambda: store.leases(limit, scope))
+    if isinstance(store, _Leases):
+        return await _off_loop(store, lambda: store.leases(limit, scope))
+    raise _lacks(store, "leases")
 
 
-async def aclose(store: BudgetStore | AsyncBudgetStore) -> None:
-    """``close`` the asyncio way: the store's own ``aclose`` where it has one."""
-    if isinstance(store, AsyncBudgetStore):
+async def aclose(store: object) -> None:
+    if isinstance(store, _AsyncCloses):
         await store.aclose()
-    else:
+    elif isinstance(store, _Closes):
         store.close()

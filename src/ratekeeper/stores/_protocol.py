@@ -28,6 +28,7 @@ from .._limits import Limit, Observation
 __all__ = [
     "AsyncBudgetStore",
     "AsyncEstimating",
+    "AsyncLeasing",
     "AsyncRebooking",
     "AsyncStore",
     "BudgetStore",
@@ -36,6 +37,7 @@ __all__ = [
     "Item",
     "KeySnapshot",
     "LeaseResult",
+    "Leasing",
     "LocalStore",
     "Rebooking",
     "Store",
@@ -166,6 +168,28 @@ class AsyncStore(AsyncBudgetStore, Protocol):
 
 
 # -- optional capabilities -----------------------------------------------------------------
+
+
+@runtime_checkable
+class Leasing(Protocol):
+    """Holds leases of concurrent limits: what the WebSocket limiter needs of a store."""
+
+    def lease(
+        self, limit: Limit, scope: str | None, holder: str, units: float, ttl: float | None = None
+    ) -> LeaseResult:
+        """See :meth:`Store.lease`."""
+        ...
+
+
+@runtime_checkable
+class AsyncLeasing(Protocol):
+    """:class:`Leasing`, the asyncio way."""
+
+    async def alease(
+        self, limit: Limit, scope: str | None, holder: str, units: float, ttl: float | None = None
+    ) -> LeaseResult:
+        """See :meth:`Store.lease`."""
+        ...
 
 
 @runtime_checkable

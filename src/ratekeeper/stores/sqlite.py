@@ -249,6 +249,20 @@ def _unreadable(exc: BaseException) -> bool:
     return "not a database" in msg or "malformed" in msg or "disk i/o" in msg or "corrupt" in msg
 
 
+def _damaged(exc: BaseException) -> bool:
+    """Of the :func:`_unreadable` errors, those that say the file's pages are gone or wrong
+    (moving it aside is then the only way on): not a database, malformed, or a read that
+    came back short (its pages were in a WAL deleted under it). Another I/O error (a disk
+    failing, a full disk) is not one: it stands as the error it is."""
+    msg = str(exc).lower()
+    if "not a database" in msg or "malformed" in msg or "corrupt" in msg:
+        return True
+    name = getattr(exc, "sqlite_errorname", None)  # Python 3.11+: the extended result code
+    if name is not None:
+        return bool(name == "SQLITE_IOERR_SHORT_READ")
+    return "disk i/o" in msg  # Python 3.10 tells no more than the message
+
+
 def _resync_key(limit: Limit, scope: str | None) -> str:
     return f"r:{limit.name}\x1f{scope or ''}"
 
@@ -420,9 +434,10 @@ class SQLiteStore:
         """Move a file that stays damaged aside (``<name>.damaged-<time>``), so that a new one
         takes its place; its state is lost, and taken as such (every budget full for a
         period). ``damaged``: the identity of the file found damaged, moved only if it is
-        still the one there (another process may have replaced it already) and is a SQLite
-        file (any other file is a wrong path: its error stands)."""
-        if not damaged or _identity(self.path) != damaged:
+        still the one there (another process may have replaced it already), is a SQLite file
+        (any other file is a wrong path) and ``exc`` says its pages are gone or wrong
+        (:func:`_damaged`); otherwise the error stands."""
+        if not damaged or _identity(self.path) != damaged or not _damaged(exc.__cause__ or exc):
             return
         try:
             with open(self.path, "rb") as f:
