@@ -46,7 +46,9 @@ class AsyncLimiter(AsyncWaiting):
     ) -> None:
         super().__init__(limits, store=store, clock=clock, default_limit=default_limit, margin=margin)
         self._guard = contextlib.nullcontext()
-        self._decides_here = self._local
+        # an in-process store never blocks the loop: book in it at once (it takes its own lock)
+        self._take_here = None
+        self._reserve_here = self._store.reserve if self._local else None
         self._background: set[asyncio.Task[None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop its waiters sleep on
 
@@ -75,10 +77,6 @@ class AsyncLimiter(AsyncWaiting):
             w.wake()
 
     # -- the primitives of the waiting (_async/waiting.py) -------------------------------
-
-    def _reserve_here(self, items: tuple[Item, ...], priority: int, timeout: float | None) -> Decision:
-        # an in-process store never blocks the loop; it takes its own lock
-        return self._store.reserve(items, priority, timeout)
 
     def _new_waiter(self, priority: int, items: tuple[Item, ...]) -> _Waiter:
         return _Waiter(priority, next(self._seq), items)

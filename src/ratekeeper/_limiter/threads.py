@@ -50,7 +50,9 @@ class Limiter(Waiting):
         local = self._local_store
         self._lock = local.lock if local is not None else threading.Lock()
         self._guard = self._lock
-        self._decides_here = local is not None
+        # booking in the store under its lock (the guard) when nobody waits: take now if it fits
+        self._take_here = local.take_many_locked if local is not None else None
+        self._reserve_here = local.reserve_locked if local is not None else None
 
     def _on_freed(self, freed: Iterable[tuple[str, str | None]]) -> None:
         if not self._queues:
@@ -61,15 +63,6 @@ class Limiter(Waiting):
             w.wake()
 
     # -- the primitives of the waiting (_sync/waiting.py) --------------------------------
-
-    def _reserve_here(self, items: tuple[Item, ...], priority: int, timeout: float | None) -> Decision:
-        # under the store's lock (the guard): take now if it fits now, else book
-        local = self._local_store
-        assert local is not None
-        at = local.take_many_locked(items, priority)
-        if at is not None:
-            return Decision(at, at, True, 0, (at,) * len(items))
-        return local.reserve_locked(items, priority, timeout)
 
     def _new_waiter(self, priority: int, items: tuple[Item, ...]) -> _Waiter:
         w = _Waiter(priority, next(self._seq), items)

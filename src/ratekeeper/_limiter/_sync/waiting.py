@@ -11,8 +11,9 @@ as a few small methods declared here:
 * ``_arm`` (inside the guard) and ``_sleep_until`` (outside it): threads clear the waiter's
   event under the lock, so a wake between releasing it and sleeping is not lost, then wait on
   the event; asyncio arms nothing and awaits a future, with a timer for the deadline;
-* ``_decides_here`` / ``_reserve_here``: the in-process store's booking, called under the
-  guard (threads: under the store's lock, which is the guard; asyncio: the store takes it);
+* ``_take_here`` / ``_reserve_here``: the in-process store's booking, called under the
+  guard (threads: under the store's lock, which is the guard, taking now first if it fits;
+  asyncio: the store's ``reserve``, which takes its lock itself);
 * ``_amove_earlier``: moving a booking earlier (asyncio shields the store call from
   cancellation and gives back wherever the booking lands);
 * ``_give_back_leaving``: giving a slot back on an exception exit (threads block on the
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..._algorithms import Decision
 from ..._limits import Cost, ScopeArg
@@ -43,9 +44,15 @@ class Waiting(LimiterBase):
     """Whether a malformed ``timeout`` is refused for an empty cost too (threads: yes;
     asyncio admits an empty cost before looking at the timeout)."""
 
-    _decides_here: bool
-    """Whether ``acquire`` books through :meth:`_reserve_here` when nobody waits for its
-    budgets (threads: a local store whose lock is the guard; asyncio: any in-process store)."""
+    _reserve_here: Callable[[Sequence[Item], int, float | None], Decision] | None
+    """The in-process store's booking, called under the guard when nobody waits for the
+    budgets (threads: ``reserve_locked`` of a local store, whose lock is the guard; asyncio:
+    ``reserve`` of any in-process store, which takes its lock itself); None: book in the
+    queue's way."""
+
+    _take_here: Callable[[Sequence[Item], int], float | None] | None
+    """Tried before :attr:`_reserve_here`: admit now if it fits now, the time booked at or
+    None (threads: the local store's ``take_many_locked``; asyncio: None, no such step)."""
 
     def _acquire(self, cost: Cost, timeout: float | None, priority: int, scope: ScopeArg) -> Grant:
         """``acquire`` past the fast path: the full validation, the store, the queue."""
@@ -60,11 +67,17 @@ class Waiting(LimiterBase):
             return Grant(self, _EMPTY, (), 0.0)
         clock = self._clock
         qkey = ((items[0][0].name, items[0][1]),) if len(items) == 1 else self._qkey(items)
-        if self._decides_here:
+        reserve_here = self._reserve_here
+        if reserve_here is not None:
             waiter = None
             with self._guard:
-                if qkey not in self._queues:
-                    d = self._reserve_here(items, priority, timeout)
+                if not self._queues or qkey not in self._queues:
+                    take_here = self._take_here
+                    if take_here is not None:
+                        at = take_here(items, priority)
+                        if at is not None:
+                            return Grant(self, items, (at,) * len(items), 0.0)
+                    d = reserve_here(items, priority, timeout)
                     if d.granted and d.start <= d.now:
                         return Grant(self, items, d.placed, 0.0)
                     if not d.granted:
@@ -186,10 +199,6 @@ class Waiting(LimiterBase):
             raise
 
     # -- each world's primitives (tasks.py, threads.py) ----------------------------------
-
-    def _reserve_here(self, items: tuple[Item, ...], priority: int, timeout: float | None) -> Decision:
-        """Book ``items`` in the in-process store, under the guard (see ``_decides_here``)."""
-        raise NotImplementedError
 
     def _new_waiter(self, priority: int, items: tuple[Item, ...]) -> _Waiter:
         """A waiter of this world (under the guard)."""
