@@ -3,7 +3,7 @@ loop of a queued request (``_wait``). This asyncio source is the original; ``_sy
 is its twin, written by ``scripts/unasync.py``.
 
 What differs between the worlds stays in ``tasks.py`` (asyncio) and ``threads.py`` (threads)
-as a few small methods declared here:
+as a few small methods and attributes declared here:
 
 * ``_guard``: state reads and transitions happen under ``with self._guard:``, the queue lock
   for threads, a no-op on the event loop (one task runs at a time);
@@ -18,7 +18,12 @@ as a few small methods declared here:
 * ``_give_back_leaving``: giving a slot back on an exception exit (threads block on the
   store; asyncio spawns the refund, never awaiting: the task may be being cancelled);
 * ``_new_waiter`` (threads give each waiter an event), ``_begin_wait`` (asyncio remembers the
-  loop its waiters sleep on), ``_checks_empty_timeout``.
+  loop its waiters sleep on), ``_checks_empty_timeout`` (an old difference, kept).
+
+The loop reads a waiter's state once per turn under the guard and acts on that reading, so
+both worlds go through the same steps in the same order (the threaded order, which reads the
+state under the lock before anything else; the asyncio loop used to test ``TURN`` first, on
+the same single reading, which is the same thing).
 """
 
 from __future__ import annotations
