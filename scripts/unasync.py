@@ -67,6 +67,8 @@ REPLACEMENTS: dict[str, str] = {
     "handle_async_request": "handle_request",
     "aiter_raw": "iter_raw",
     "aread": "read",
+    # the limiter's waiting (_limiter/_async/waiting.py): its asyncio primitive's threaded name
+    "_amove_earlier": "_move_earlier",
 }
 
 

@@ -1,11 +1,12 @@
 """What Limiter (threads) and AsyncLimiter (asyncio) share: limits, validation, queues, the
 fast path's test, statistics. Each limiter waits exactly until the store admits a cost.
 
-The package: ``_async/limiter.py`` is the source of everything written once (``AsyncGrant``
-and the part of ``AsyncLimiter`` that does not wait); ``_sync/limiter.py`` is its generated
-twin (``scripts/unasync.py``); ``_aio.py`` / ``_io.py`` are the store calls of each world;
-``threads.py`` and ``tasks.py`` hold the waiting (a thread lock and events against futures
-on the event loop).
+The package: ``_async/limiter.py`` (``AsyncGrant`` and the part of ``AsyncLimiter`` that
+does not wait) and ``_async/waiting.py`` (the waiting) are the sources of everything written
+once; ``_sync/`` holds their generated twins (``scripts/unasync.py``); ``_aio.py`` /
+``_io.py`` are the store calls of each world; ``threads.py`` and ``tasks.py`` hold each
+world's primitives of the waiting (a thread lock and events against futures on the event
+loop).
 
 """
 

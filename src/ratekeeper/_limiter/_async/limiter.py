@@ -1,6 +1,7 @@
 """The part of the limiters written once: the grant, the fast path, try_acquire, estimate,
 observe, statistics, close. This asyncio source is the original; ``_sync/limiter.py`` is its
-twin, written by ``scripts/unasync.py``. The waiting itself (``acquire``) lives in
+twin, written by ``scripts/unasync.py``. The waiting (``acquire`` past the fast path) is
+``waiting.py`` beside it, written once too; each world's primitives for it live in
 ``tasks.py`` (asyncio) and ``threads.py`` (threads)."""
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ class AsyncGrant:
 
 
 class AsyncLimiterBase(_Core):
-    """What a limiter does besides waiting (``acquire`` is its subclass's)."""
+    """What a limiter does besides waiting (``_acquire`` is :class:`AsyncWaiting`'s)."""
 
     _guard: AbstractContextManager[Any]
     """Held while statistics count the waiters (the queue lock; nothing on the event loop)."""
