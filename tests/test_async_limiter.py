@@ -280,3 +280,15 @@ async def test_observe_waits_for_a_locked_sqlite_file_while_the_loop_runs(tmp_pa
         ticker.cancel()
         holder.close()
         await lim.aclose()
+
+
+@pytest.mark.parametrize("timeout", [-1.0, float("nan"), "2"])
+async def test_a_bad_timeout_is_refused_even_for_an_empty_cost(timeout: object) -> None:
+    """As the thread limiter does: bad input is an error before anything happens, whatever
+    the cost."""
+    alimiter = rk.AsyncLimiter([rk.Limit("a", 10, 1.0)], clock=FakeClock())
+    with pytest.raises(ValueError, match="timeout must be None or a number"):
+        await alimiter.acquire({}, timeout=timeout)  # type: ignore[arg-type]
+    limiter = rk.Limiter([rk.Limit("a", 10, 1.0)], clock=FakeClock())
+    with pytest.raises(ValueError, match="timeout must be None or a number"):
+        limiter.acquire({}, timeout=timeout)  # type: ignore[arg-type]

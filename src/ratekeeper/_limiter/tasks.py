@@ -33,8 +33,6 @@ class AsyncLimiter(AsyncWaiting):
     holds one.
     """
 
-    _checks_empty_timeout = False
-
     def __init__(
         self,
         limits: LimitsArg,

@@ -34,8 +34,6 @@ class Limiter(Waiting):
     naming an unknown limit are charged to (otherwise an unknown name is an error).
     """
 
-    _checks_empty_timeout = True
-
     def __init__(
         self,
         limits: LimitsArg,

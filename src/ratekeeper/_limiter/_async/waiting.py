@@ -17,8 +17,8 @@ as a few small methods and attributes declared here:
   cancellation and gives back wherever the booking lands);
 * ``_give_back_leaving``: giving a slot back on an exception exit (threads block on the
   store; asyncio spawns the refund, never awaiting: the task may be being cancelled);
-* ``_new_waiter`` (threads give each waiter an event), ``_begin_wait`` (asyncio remembers the
-  loop its waiters sleep on), ``_checks_empty_timeout`` (an old difference, kept).
+* ``_new_waiter`` (threads give each waiter an event) and ``_begin_wait`` (asyncio remembers the
+  loop its waiters sleep on).
 
 The loop reads a waiter's state once per turn under the guard and acts on that reading, so
 both worlds go through the same steps in the same order (the threaded order, which reads the
@@ -44,10 +44,6 @@ __all__ = ["AsyncWaiting"]
 class AsyncWaiting(AsyncLimiterBase):
     """The waiting of a limiter; its world's primitives are its subclass's."""
 
-    _checks_empty_timeout: bool
-    """Whether a malformed ``timeout`` is refused for an empty cost too (threads: yes;
-    asyncio admits an empty cost before looking at the timeout)."""
-
     _reserve_here: Callable[[Sequence[Item], int, float | None], Decision] | None
     """The in-process store's booking, called under the guard when nobody waits for the
     budgets (threads: ``reserve_locked`` of a local store, whose lock is the guard; asyncio:
@@ -61,11 +57,7 @@ class AsyncWaiting(AsyncLimiterBase):
     async def _acquire(self, cost: Cost, timeout: float | None, priority: int, scope: ScopeArg) -> AsyncGrant:
         """``acquire`` past the fast path: the full validation, the store, the queue."""
         items = self._prepare(cost, scope, priority)
-        if (
-            timeout is not None
-            and (items or self._checks_empty_timeout)
-            and (not isinstance(timeout, (int, float)) or math.isnan(timeout) or timeout < 0)
-        ):
+        if timeout is not None and (not isinstance(timeout, (int, float)) or math.isnan(timeout) or timeout < 0):
             raise ValueError(f"timeout must be None or a number >= 0, got {timeout!r}")
         if not items:
             return AsyncGrant(self, _EMPTY, (), 0.0)
