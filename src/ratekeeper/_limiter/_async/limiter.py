@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-from ..._algorithms import _SLACK, TOL, SlidingState, State, take_many
+from ..._algorithms import State, take_many
 from ..._clock import Clock
 from ..._errors import RateLimited
 from ..._limits import CHARGE_PRIORITY, Cost, Limit, LimitStatistics, Observation, ScopeArg
@@ -137,27 +137,7 @@ class AsyncLimiterBase(_Core):
                         try:
                             if not self._queues:
                                 now = now_of()
-                                if (
-                                    state.__class__ is SlidingState
-                                    and state.blocked_until <= now <= state.cell_top
-                                    and (times := state.times)
-                                    and (last := times[-1]) is state.cell_of
-                                    and last <= now
-                                    and (period := limit.period) is state.cell_period
-                                    and times[head := state.head] + period > now
-                                ):
-                                    # SlidingState.take_now's commonest case, inline: ``now`` in
-                                    # the newest entry's grid cell (its memo holds), nothing
-                                    # leaving the window; merged into that entry if there is room
-                                    # (else take_now would refuse too, booking nothing)
-                                    cums = state.cums
-                                    total = cums[-1]
-                                    ok = (total - cums[head - 1] if head else total) + amount <= cap * _SLACK + TOL
-                                    if ok:
-                                        times[-1] = state.cell_of = now
-                                        cums[-1] = total + amount
-                                else:
-                                    ok = state.take_now(now, amount, cap, limit, epoch)
+                                ok = state.take_now(now, amount, cap, limit, epoch)
                                 if ok:
                                     # the grant made without its __init__ call, on the hottest line
                                     grant = _new(AsyncGrant)
