@@ -50,11 +50,6 @@ class AsyncLimiter(AsyncWaiting):
         self._background: set[asyncio.Task[None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop its waiters sleep on
 
-    async def _areserve(self, items: Sequence[Item], priority: int, max_wait: float | None) -> Decision:
-        """The store's ``reserve`` the asyncio way (kept for callers from before
-        :meth:`_estimate_items`; ``max_wait < 0`` books nothing)."""
-        return await self._ops.reserve(items, priority, max_wait)
-
     def _on_freed(self, freed: Iterable[tuple[str, str | None]]) -> None:
         loop = self._loop
         if loop is None or not self._queues:

@@ -20,7 +20,7 @@ from .._estimates import Estimates
 from .._limiter import AsyncLimiter, Limiter
 from .._limits import PADDED, Limit, check_margin, padded
 from .._margin import TransitMargin
-from ..proxies import AsyncEstimate, Estimate, ProxyPoolArg, ProxyRouter, as_pool
+from ..proxies import ProxyPoolArg, ProxyRouter, as_pool
 from ..stores import StoreSpec
 from ._gate import Gate, PriorityFn
 from ._retry import RetryPolicy
@@ -210,7 +210,7 @@ def build_gate(
     else:
         raise TypeError(f"limiter must be a {limiter_cls.__name__}, got {type(opts.limiter).__name__}")
     router = (
-        ProxyRouter(pool, limiter, estimate=_estimator(limiter), direct_scope=opts.ip) if pool is not None else None
+        ProxyRouter(pool, limiter, estimate=limiter._estimate_items, direct_scope=opts.ip) if pool is not None else None
     )
     return Gate(
         v,
@@ -226,13 +226,6 @@ def build_gate(
         estimates=learned,
         transit=transit,
     )
-
-
-def _estimator(limiter: Limiter | AsyncLimiter) -> Estimate | AsyncEstimate:
-    """How a proxy router asks ``limiter`` how soon it would admit some items, booking
-    nothing: ``(items, priority) -> seconds from now`` (a coroutine function for an
-    ``AsyncLimiter``), given to the router as a value."""
-    return limiter._estimate_items
 
 
 def resolve_margin(venue: Venue, margin: MarginArg) -> tuple[TransitMargin | None, float]:

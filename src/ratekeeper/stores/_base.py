@@ -15,10 +15,8 @@ from typing import Protocol, TypeVar, runtime_checkable
 
 from .._limits import Limit
 from ._protocol import (
-    AsyncBudgetStore,
     AsyncLeasing,
     AsyncStore,
-    BudgetStore,
     Freed,
     Item,
     KeySnapshot,
@@ -50,8 +48,6 @@ __all__ = [
 
 T = TypeVar("T")
 
-_BudgetStore = BudgetStore  # the names these protocols had before ._protocol
-_AsyncBudgetStore = AsyncBudgetStore
 
 log = logging.getLogger("ratekeeper")
 
