@@ -174,3 +174,41 @@ async def test_snapshots_and_clear_find_a_prefix_on_whichever_node_holds_it(
             sync.clear()
             sync.close()
             await astore.aclose()
+
+
+def test_fair_shares_of_a_busy_budget_live_in_the_prefixs_slot(
+    redis_cluster_url: str, redis_cluster_nodes: list[RedisServer]
+) -> None:
+    """Two clients (store objects) spend one budget on the cluster: the fair-share counts are
+    kept beside the budget, on the node that holds the prefix, and a client over its share
+    of the next period is deferred there with nothing booked."""
+    clock = FakeClock()
+    prefix = unique_prefix()
+    a = RedisStore.from_url(redis_cluster_url, prefix=prefix, clock=clock)
+    b = RedisStore.from_url(redis_cluster_url, prefix=prefix, clock=clock)
+    limit = rk.Limit("w", 100, 1.0)
+    try:
+        clock.advance(1.0 - clock.wall() % 1.0)  # the start of a period
+        k = round(clock.wall())
+        assert a.reserve(((limit, None, 60.0),), 0, None).start == clock.wall()
+        assert b.reserve(((limit, None, 40.0),), 0, None).start == clock.wall()
+        # both book ahead: both waited nearly the whole period, so both want more than half
+        assert a.reserve(((limit, None, 10.0),), 0, None).start > clock.wall()
+        assert b.reserve(((limit, None, 10.0),), 0, None).start > clock.wall()
+        clock.advance(1.01)
+        assert a.reserve(((limit, None, 30.0),), 0, None).granted
+        d = a.reserve(((limit, None, 25.0),), 0, None)  # 55 in the period: over 1.05 x 50
+        assert d.deferred and not d.granted and d.start == k + 2 and d.placed == ()
+        assert not b.reserve(((limit, None, 5.0),), 0, None).deferred
+        assert a.reserve(((limit, None, 1.0),), 1, None).granted  # a higher priority is never deferred
+        holder = [n for n in redis_cluster_nodes if keys_on(n, prefix)]
+        assert len(holder) == 1
+        on_node = keys_on(holder[0], prefix)
+        assert a.key(limit, None) in on_node
+        assert ("{" + prefix + "}:r:s:w").encode() in on_node
+        # status reads the budget only: the two bookings, 30, 5 and 1 (the deferred 25: not booked)
+        assert [s.used for s in a.snapshot([limit])] == [56.0]
+    finally:
+        a.clear()
+        a.close()
+        b.close()

@@ -52,6 +52,11 @@ __all__ = [
     "state_from_dict",
     "state_to_dict",
     "MAX_SLIDING_ENTRIES",
+    "Shares",
+    "fair_check",
+    "fair_level",
+    "fair_used",
+    "may_defer",
 ]
 
 TOL = 1e-9
@@ -879,6 +884,9 @@ class Decision(NamedTuple):
     granted: bool
     binding: int
     placed: tuple[float, ...]
+    deferred: bool = False
+    """Nothing was booked: the request is over its fair share of a contended budget (see
+    :class:`Shares`) and should ask again at ``start``, store time."""
 
 
 def decide(
@@ -1062,3 +1070,146 @@ def state_from_dict(d: dict[str, Any]) -> State:
         st.next_trickle = _unnum(d["n"])
     st.blocked_until = _unnum(d["b"])
     return st
+
+
+# ---------------------------------------------------------------------------------------
+# fair shares of a contended budget between the clients (processes) that spend it
+# ---------------------------------------------------------------------------------------
+
+FAIR_SLACK = 0.05
+"""A client may take this much more than its fair share in a period before it is deferred."""
+FAIR_BUSY = 0.5
+"""Shares are counted and enforced only while a request finds its budget at least this full
+(its cost included): a budget far from full costs nothing extra (the Redis scripts skip the
+bookkeeping)."""
+FAIR_MAX_PERIOD = 60.0
+"""Limits with a longer period (daily order counts, quotas) are never rationed: a deferral
+waits for the next period."""
+
+
+def fair_level(got: dict[str, float], waited: dict[str, float], capacity: float, period: float) -> float:
+    """The fair share of one period (``inf``: nobody is rationed), from the period before.
+
+    Each client's demand is estimated from what it was granted and how long it waited:
+    ``got * period / (period - waited)``, the rate it would have spent had it never waited (a
+    client that got everything at once shows its own pace; one that waited nearly all the
+    time shows a large demand). Then max-min fairness (water-filling): clients that want less
+    than an equal part of what is left keep what they want, the others share the rest
+    equally. When every demand fits (the budget was not contended), or one client spends it
+    alone, the level is ``inf``."""
+    if len(got) < 2:
+        return math.inf
+    floor = period * 1e-3
+    demands = sorted(g * period / max(period - waited.get(c, 0.0), floor) for c, g in got.items())
+    left, n = capacity, len(demands)
+    for d in demands:
+        if d * n <= left:
+            left -= d
+            n -= 1
+        else:
+            return left / n
+    return math.inf
+
+
+class Shares:
+    """Who spent one budget in its current period, for fair shares between the store's
+    clients (each store object is one client: in practice, one process).
+
+    A sequential client that is slower to ask again (fewer CPU cycles on a loaded machine,
+    a longer round trip) takes a smaller part of a contended budget than the others, and a
+    quick one a larger part. With shares, a request that would take its client past
+    ``(1 + FAIR_SLACK)`` times the fair share of this period is deferred to the next period
+    (nothing booked: it asks again then), leaving the room to the others. The fair share is
+    :func:`fair_level` of the period before, so an idle or light client does not hold back
+    the busy ones. The Redis scripts (``reserve.lua``) mirror this class."""
+
+    __slots__ = ("got", "index", "level", "waited")
+
+    def __init__(self) -> None:
+        self.index: int | None = None
+        self.level = math.inf
+        self.got: dict[str, float] = {}
+        self.waited: dict[str, float] = {}
+
+    @staticmethod
+    def applies(limit: Limit) -> bool:
+        """Whether ``limit`` is rationed at all (a windowed limit of a short period)."""
+        return limit.algorithm in ("sliding", "fixed", "token") and limit.period <= FAIR_MAX_PERIOD
+
+    @staticmethod
+    def period_of(limit: Limit, now: float, epoch: float = 0.0) -> tuple[int, float]:
+        """The index of the period ``now`` falls in, and the store time the next one starts."""
+        offset = limit.offset + epoch if limit.algorithm == "fixed" else 0.0
+        k = math.floor((now - offset) / limit.period)
+        return k, offset + (k + 1) * limit.period
+
+    def roll(self, k: int, limit: Limit) -> None:
+        """Begin period ``k``: its level from the period before (if that one was counted)."""
+        if self.index == k:
+            return
+        if self.index == k - 1:
+            self.level = fair_level(self.got, self.waited, limit.capacity, limit.period)
+        else:
+            self.level = math.inf
+        self.index, self.got, self.waited = k, {}, {}
+
+    def over(self, client: str, cost: float) -> bool:
+        """Whether ``cost`` takes ``client`` past its share of the current period. A client
+        that got nothing yet in the period never is: a cost larger than a share still goes
+        (once a period), so nothing is deferred for ever."""
+        got = self.got.get(client, 0.0)
+        return got > 0 and got + cost > (1.0 + FAIR_SLACK) * self.level
+
+    def count(self, client: str, cost: float, waited: float) -> None:
+        """``client`` was granted ``cost`` after waiting ``waited`` seconds (or, with a cost
+        of 0, was deferred for that long)."""
+        if cost > 0:
+            self.got[client] = self.got.get(client, 0.0) + cost
+        if waited > 0:
+            self.waited[client] = self.waited.get(client, 0.0) + waited
+
+
+def may_defer(priority: int, max_wait: float | None) -> bool:
+    """Whether a reservation may be deferred for its fair share: only at priority 0 or below
+    (a cancel sent at a higher priority is never held back) and only if it may wait at all
+    (not a charge, which comes at the top priority; not ``try_acquire``)."""
+    return priority <= 0 and (max_wait is None or max_wait > 0)
+
+
+def fair_used(st: State, now: float, limit: Limit, epoch: float = 0.0) -> float:
+    """How full the budget is at ``now`` for :data:`FAIR_BUSY` (units used, and for a
+    sliding window booked ahead too): read right after the request's cost was taken."""
+    if isinstance(st, SlidingState):
+        used, reserved = sliding_used(st, now, limit.period)
+        return used + reserved
+    if isinstance(st, FixedState):
+        return st.windows.get(_window_index(now, limit, epoch), 0.0)
+    if isinstance(st, TokenState):
+        return token_level(st, now, limit)
+    return 0.0
+
+
+def fair_check(
+    entries: Sequence[tuple[Shares, Limit, float, int]],
+    client: str,
+    deferrable: bool,
+    now: float,
+    max_wait: float | None,
+    epoch: float = 0.0,
+) -> Decision | None:
+    """The fair-share step of a reservation, before anything is booked: ``entries`` are the
+    busy budgets of the request (their shares, limit, the request's cost, the item's index).
+    Each one's shares are rolled to the period of ``now``. Returns the deferral (nothing
+    booked: ask again when the latest of the periods it is over its share in ends), or None
+    to go on (then :meth:`Shares.count` each once the request is booked)."""
+    until, binding = -math.inf, 0
+    for shares, limit, cost, index in entries:
+        k, nxt = Shares.period_of(limit, now, epoch)
+        shares.roll(k, limit)
+        if deferrable and shares.over(client, cost) and nxt > until:
+            until, binding = nxt, index
+    if until > -math.inf and (max_wait is None or until - now <= max_wait):
+        for shares, _, _, _ in entries:  # the deferral is waiting: the client wants more
+            shares.count(client, 0.0, until - now)
+        return Decision(until, now, False, binding, (), True)
+    return None

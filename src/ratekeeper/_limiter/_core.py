@@ -118,6 +118,7 @@ class _Waiter:
         "items",
         "priority",
         "replan",
+        "retry_at",
         "seq",
         "state",
         "wake_at",
@@ -135,6 +136,7 @@ class _Waiter:
         self.replan = False  # room was freed on its budgets: try to move its booking earlier
         self.busy = False  # a rebooking is in flight: whoever displaces it leaves the refund to it
         self.checked = -math.inf  # the slot last checked, when due, against the bookings moved since
+        self.retry_at = -math.inf  # deferred by the store (over its fair share): its turn resumes then
 
     def __lt__(self, other: _Waiter) -> bool:
         return (other.priority, self.seq) < (self.priority, other.seq)
@@ -394,8 +396,15 @@ class _Core:
         heapq.heappush(q.heap, w)
         holder = q.holder
         # a head moving its booking steps aside itself once the store has answered
-        if holder is not None and holder.state == RESERVED and holder.priority < w.priority and not holder.busy:
+        if (
+            holder is not None
+            and (holder.state == RESERVED or (holder.state == TURN and holder.retry_at > -math.inf))
+            and holder.priority < w.priority
+            and not holder.busy
+        ):
+            # (a head deferred by the store holds no booking: nothing to give back)
             holder.state = DISPLACED
+            holder.retry_at = -math.inf
             heapq.heappush(q.heap, holder)
             q.holder = None
             holder.wake()

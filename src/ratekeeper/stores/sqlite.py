@@ -29,6 +29,7 @@ import sqlite3
 import sys
 import threading
 import time
+import uuid
 from array import array
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -97,6 +98,11 @@ _SCHEMA = (
     " name TEXT NOT NULL, scope TEXT NOT NULL, holder TEXT NOT NULL, units REAL NOT NULL, expires REAL NOT NULL,"
     " PRIMARY KEY (name, scope, holder)) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS ratekeeper_leases_expires ON ratekeeper_leases (expires)",
+    # fair shares of busy budgets between the store objects spending them (_algorithms.Shares):
+    # one row per budget, JSON {k, level, got, waited}; older versions never read it
+    "CREATE TABLE IF NOT EXISTS ratekeeper_shares ("
+    " name TEXT NOT NULL, scope TEXT NOT NULL, state TEXT NOT NULL, expires REAL NOT NULL,"
+    " PRIMARY KEY (name, scope)) WITHOUT ROWID",
 )
 
 _LOSSES = {
@@ -170,17 +176,48 @@ def _is_busy(exc: BaseException) -> bool:
     return "locked" in msg or "busy" in msg
 
 
+Shares = Callable[[Sequence[int]], list[algo.Shares]]
+"""Loads the fair shares of the items at the given indexes (a budget named twice: one)."""
+
+
 def _reserve(
-    states: Sequence[algo.State], items: Sequence[Item], now: float, priority: int, max_wait: float | None
-) -> tuple[algo.Decision, bool]:
+    states: Sequence[algo.State],
+    items: Sequence[Item],
+    now: float,
+    priority: int,
+    max_wait: float | None,
+    shares: Shares | None = None,
+    client: str = "",
+) -> tuple[algo.Decision, bool, list[tuple[algo.Shares, float]]]:
     """What a Limiter does with a MemoryStore, on loaded states: every item admitted now (or
     none), else the earliest common start, booked all or nothing. A negative ``max_wait``
     only reports the start. Also says whether a refused decision left a trace worth saving
-    (a take undone, as the memory store keeps it).
+    (a take undone, as the memory store keeps it), and what to count in the fair shares of
+    the busy budgets (``shares``: loads them; ``client``: this store's id). The steps of
+    ``reserve.lua``: before anything is booked, a client over its fair share of a busy budget
+    may be deferred (:func:`ratekeeper._algorithms.fair_check`).
 
     No decision is made here: ``take_now``/``untake`` (all or nothing, the limiter's fast
-    path) and :func:`ratekeeper._algorithms.decide` make it; this only runs them in turn."""
+    path), :func:`ratekeeper._algorithms.fair_check` and :func:`ratekeeper._algorithms.decide`
+    make it; this only runs them in turn."""
     undone = False
+    deferrable = algo.may_defer(priority, max_wait)
+
+    def fair(fitted: bool) -> tuple[algo.Decision | None, list[tuple[algo.Shares, float]]]:
+        if shares is None:
+            return None, []
+        busy = [
+            i
+            for i, (limit, _, amount) in enumerate(items)
+            if algo.Shares.applies(limit)
+            and (not fitted or algo.fair_used(states[i], now, limit) >= algo.FAIR_BUSY * limit.capacity)
+        ]
+        if not busy:
+            return None, []
+        loaded = shares(busy)
+        entries = [(sh, items[i][0], items[i][2], i) for sh, i in zip(loaded, busy, strict=True)]
+        return algo.fair_check(entries, client, deferrable, now, max_wait), [(e[0], e[2]) for e in entries]
+
     if max_wait is None or max_wait >= 0:
         taken: list[tuple[algo.State, Limit, float]] = []
         for st, (limit, _, amount) in zip(states, items, strict=True):
@@ -191,9 +228,19 @@ def _reserve(
                 break
             taken.append((st, limit, amount))
         else:
-            return algo.Decision(now, now, True, 0, (now,) * len(items)), True
+            deferral, counted = fair(True)
+            if deferral is not None:
+                for prev, lim, amt in reversed(taken):
+                    prev.untake(now, amt, lim, 0.0)
+                return deferral, True, []
+            return algo.Decision(now, now, True, 0, (now,) * len(items)), True, counted
+        deferral, counted = fair(False)
+        if deferral is not None:
+            return deferral, undone, []
+    else:
+        counted = []
     d = algo.decide(states, [it[0] for it in items], [it[2] for it in items], now, priority, max_wait, 0.0)
-    return d, d.granted or undone
+    return d, d.granted or undone, counted if d.granted else []
 
 
 def _encode(st: algo.State) -> tuple[str, bytes | None]:
@@ -322,6 +369,7 @@ class SQLiteStore:
         self._wake = HostWake(self.path)
         self._known = ""  # the generation of the file's state this store spends (_generation)
         self._lost: float | None = None
+        self._client = uuid.uuid4().hex[:12]  # this store object's id in fair shares
         self._connection()  # create the file and check its schema now: errors surface at once
 
     def __repr__(self) -> str:
@@ -755,6 +803,7 @@ class SQLiteStore:
         if counter[0] % _CLEANUP_EVERY == 0:
             conn.execute("DELETE FROM ratekeeper_budgets WHERE expires < ?", (now - 1.0,))
             conn.execute("DELETE FROM ratekeeper_leases WHERE expires < ?", (now - 1.0,))
+            conn.execute("DELETE FROM ratekeeper_shares WHERE expires < ?", (now - 1.0,))
 
     # -- the store protocol ---------------------------------------------------------------
 
@@ -762,12 +811,64 @@ class SQLiteStore:
         def body(conn: sqlite3.Connection) -> algo.Decision:
             now = self._now(conn)
             states = self._states(conn, items, now, self._generation(conn, now))
-            d, changed = _reserve(states, items, now, priority, max_wait)
+            loaded: dict[tuple[str, str | None], algo.Shares] = {}
+
+            def shares(indexes: Sequence[int]) -> list[algo.Shares]:
+                out = []
+                for i in indexes:
+                    limit, scope, _ = items[i]
+                    sh = loaded.get((limit.name, scope))
+                    if sh is None:
+                        sh = loaded[(limit.name, scope)] = self._load_shares(conn, limit, scope)
+                    out.append(sh)
+                return out
+
+            d, changed, counted = _reserve(states, items, now, priority, max_wait, shares, self._client)
             if changed:
                 self._save(conn, items, states, now)
+            for sh, cost in counted:
+                sh.count(self._client, cost, d.start - now)
+            if loaded:
+                self._save_shares(conn, items, loaded, now)
             return d
 
         return self._run(body)
+
+    def _load_shares(self, conn: sqlite3.Connection, limit: Limit, scope: str | None) -> algo.Shares:
+        row = conn.execute(
+            "SELECT state FROM ratekeeper_shares WHERE name = ? AND scope = ?", (limit.name, scope or "")
+        ).fetchone()
+        sh = algo.Shares()
+        if row is not None:
+            try:
+                data = json.loads(row[0])
+                sh.index, sh.level = data["k"], float(data["level"])
+                sh.got, sh.waited = dict(data["got"]), dict(data["waited"])
+            except (ValueError, KeyError, TypeError):
+                log.warning("SQLite store %s: unreadable fair shares of %r; counted afresh", self.path, limit.name)
+                sh = algo.Shares()
+        return sh
+
+    def _save_shares(
+        self,
+        conn: sqlite3.Connection,
+        items: Sequence[Item],
+        loaded: dict[tuple[str, str | None], algo.Shares],
+        now: float,
+    ) -> None:
+        periods = {(limit.name, scope): limit.period for limit, scope, _ in items}
+        conn.executemany(
+            "INSERT OR REPLACE INTO ratekeeper_shares (name, scope, state, expires) VALUES (?, ?, ?, ?)",
+            [
+                (
+                    name,
+                    scope or "",
+                    json.dumps({"k": sh.index, "level": sh.level, "got": sh.got, "waited": sh.waited}),
+                    now + 2 * periods[(name, scope)] + 1.0,
+                )
+                for (name, scope), sh in loaded.items()
+            ],
+        )
 
     def estimate(self, items: Sequence[Item], priority: int) -> algo.Decision:
         """The earliest start for ``items`` at ``priority``, booking nothing (a reservation
@@ -968,6 +1069,7 @@ class SQLiteStore:
         def body(conn: sqlite3.Connection) -> None:
             conn.execute("DELETE FROM ratekeeper_budgets")
             conn.execute("DELETE FROM ratekeeper_leases")
+            conn.execute("DELETE FROM ratekeeper_shares")
             conn.execute("DELETE FROM ratekeeper_limits")
             # a deliberate reset, not a loss: the processes sharing the file start afresh too
             gen = f"{os.getpid()}.{id(self):x}.clear.{self._now(conn)!r}"

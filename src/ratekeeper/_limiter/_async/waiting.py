@@ -155,6 +155,15 @@ class AsyncWaiting(AsyncLimiterBase):
                         else:
                             self._arm(w)
                             until = deadline
+                    elif state == TURN and w.retry_at > -math.inf:
+                        # deferred by the store: this process was over its fair share of a
+                        # busy budget; the turn resumes at the next period (nothing is booked)
+                        if clock.now() >= w.retry_at:
+                            w.retry_at = -math.inf
+                        else:
+                            self._arm(w)
+                            until = w.retry_at
+                            state = QUEUED  # (sleep below, then read the state again)
                 if state == DONE:
                     raise await self._refusal(items, priority)  # outside the guard: it asks the store
                 if moving is not None:
@@ -164,6 +173,10 @@ class AsyncWaiting(AsyncLimiterBase):
                     left = None if deadline is None else max(0.0, deadline - clock.now())
                     d = await self._ops.reserve(items, priority, left)
                     with guard:
+                        if d.deferred:
+                            w.decision = None
+                            w.retry_at = clock.now() + (d.start - d.now)
+                            continue
                         if not d.granted:
                             self._handoff(qkey, q)
                             w.state = DONE

@@ -94,6 +94,10 @@ class RedisCore(Fallback):
         self._check = True  # read the server's run_id and memory policy with the next call
         self._evicting = False
         self._gen = self._gen_arg()
+        # fair shares (fair.lua): this store's id, for calls that may be deferred ('+') and
+        # for calls only counted ('-': charges, priorities above 0, calls that may not wait)
+        self._fair = (b"+" + self._instance.encode(), b"-" + self._instance.encode())
+        self._fair_wire = (w.bulk(self._fair[0]), w.bulk(self._fair[1]))
         self._lost: float | None = None
         self._warned_policy = False
         self._node: str | None = None  # a cluster's primary for the prefix's slot (_watch_node)
@@ -237,6 +241,9 @@ class RedisCore(Fallback):
         return w.HEAD.pack(self._clock.wall(), w.nan(max_wait), self._margin)
 
     def _reserve_cmd(self, items: Sequence[Item], priority: int, max_wait: float | None) -> w.Cmd:
+        # may this call be deferred to a later period when its process is over its fair
+        # share of a busy budget (fair.lua)?
+        which = 0 if algo.may_defer(priority, max_wait) else 1
         if len(items) == 1:
             # the hot path: the command's leading part is cached per key, already encoded
             limit, scope, amount = items[0]
@@ -244,17 +251,18 @@ class RedisCore(Fallback):
             head, item = self._head(max_wait), self._spec(limit, priority) + w.TAIL.pack(amount, 0.0)
             lead = self._lead.get(key)
             if lead is None:
-                lead = b"*8\r\n$7\r\nEVALSHA\r\n" + w.bulk(w.SCRIPTS["reserve"].sha) + b"$1\r\n2\r\n"
+                lead = b"*9\r\n$7\r\nEVALSHA\r\n" + w.bulk(w.SCRIPTS["reserve"].sha) + b"$1\r\n2\r\n"
                 lead += w.bulk(key) + w.bulk(self._marker)
                 if len(self._lead) >= CACHE_MAX:
                     self._lead.clear()
                 self._lead[key] = lead
             gen = self._gen
-            wire = lead + b"$24\r\n" + head + b"\r\n$49\r\n" + item + b"\r\n" + w.bulk(gen)
-            return w.Cmd("reserve", [key, self._marker], [head, item, gen], wire)
+            wire = lead + b"$24\r\n" + head + b"\r\n$49\r\n" + item + b"\r\n" + self._fair_wire[which] + w.bulk(gen)
+            return w.Cmd("reserve", [key, self._marker], [head, item, self._fair[which], gen], wire)
         keys = [self.key(limit, scope) for limit, scope, _ in items]
         argv = [self._head(max_wait)]
         argv += [self._spec(limit, priority) + w.TAIL.pack(amount, 0.0) for limit, _, amount in items]
+        argv.append(self._fair[which])
         return self._cmd("reserve", keys, argv)
 
     def _cmd(self, script: str, keys: list[bytes], argv: list[bytes]) -> w.Cmd:

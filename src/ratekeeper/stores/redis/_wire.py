@@ -53,6 +53,8 @@ def _build_scripts() -> dict[str, Script]:
         f"local TOL, MAX_ENTRIES, RESOLUTION = {algo.TOL!r}, {algo.MAX_SLIDING_ENTRIES!r}, "
         f"{algo.SLIDING_RESOLUTION!r}\n"
         f"local QUOTA_IDLE = {QUOTA_IDLE!r}\n"
+        f"local FAIR_SLACK, FAIR_BUSY, FAIR_MAX_PERIOD = {algo.FAIR_SLACK!r}, {algo.FAIR_BUSY!r}, "
+        f"{algo.FAIR_MAX_PERIOD!r}\n"
         "local FAST_NOW -- the store time of this call, once read\n"
         # Redis < 5 replicates scripts verbatim unless told otherwise, and refuses writes
         # after TIME then; from 5 on this is the default and the call a no-op
@@ -64,6 +66,7 @@ def _build_scripts() -> dict[str, Script]:
     for name in ("reserve", "refund", "rebook", "observe", "snapshot"):
         parts = [prelude, generation]
         if name == "reserve":
+            parts.append(lua.joinpath("fair.lua").read_text(encoding="utf-8"))
             parts.append(lua.joinpath("reserve_fast.lua").read_text(encoding="utf-8"))
         parts += [core, lua.joinpath(f"{name}.lua").read_text(encoding="utf-8")]
         source = "\n".join(parts)
@@ -155,7 +158,7 @@ def decision(reply: bytes, n: int) -> algo.Decision:
         (now,) = ONE.unpack(reply)
         return algo.Decision(now, now, True, 0, (now,) * n)
     vals = struct.unpack(f"<{len(reply) // 8}d", reply)
-    return algo.Decision(vals[0], vals[1], vals[2] == 1.0, int(vals[3]), vals[4:])
+    return algo.Decision(vals[0], vals[1], vals[2] == 1.0, int(vals[3]), vals[4:], vals[2] == 2.0)
 
 
 def snapshots(pairs: Sequence[tuple[Limit, str | None, bytes]], reply: bytes) -> list[KeySnapshot]:

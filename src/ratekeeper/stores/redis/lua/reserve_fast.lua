@@ -18,7 +18,7 @@ local function fast_sliding(key, cap, period, cost, now, margin, room)
     return function()
       redis.call('SET', key, struct.pack('<dddddd', now, 0.0 + cost, 1, 0, -math.huge, now + period + margin),
         'PX', math.ceil((period + margin) * 1000))
-    end
+    end, 0.0 + cost
   end
   if #tail ~= 48 then
     return nil -- a ban with no entries: the full path
@@ -73,7 +73,7 @@ local function fast_sliding(key, cap, period, cost, now, margin, room)
     if renew then
       redis.call('PEXPIRE', key, math.ceil((period + margin) * 1000))
     end
-  end
+  end, (last_c - base) + cost
 end
 
 local function fast_fixed(key, cap, period, offset, cost, now, margin, room)
@@ -117,7 +117,7 @@ local function fast_fixed(key, cap, period, offset, cost, now, margin, room)
       local horizon = math.max(blocked, (math.max(k, top or k) + 1) * period + offset)
       redis.call('PEXPIRE', key, math.ceil((math.max(horizon - now, 0.0) + margin) * 1000))
     end
-  end
+  end, used + cost
 end
 
 local function fast_token(key, capacity, cap, period, cost, now, margin)
@@ -136,7 +136,7 @@ local function fast_token(key, capacity, cap, period, cost, now, margin)
   return function()
     redis.call('HSET', key, 't', string.format('%.17g', tat))
     redis.call('PEXPIRE', key, math.ceil((math.max(math.max(tat, blocked) - now, 0.0) + margin) * 1000))
-  end
+  end, (tat - now) / interval
 end
 
 local function fast_quota(key, capacity, cap, cost, now)
@@ -150,7 +150,7 @@ local function fast_quota(key, capacity, cap, cost, now)
   return function()
     redis.call('HSET', key, 'u', string.format('%.17g', used + cost))
     redis.call('PEXPIRE', key, math.ceil(QUOTA_IDLE * 1000))
-  end
+  end, 0.0
 end
 
 do
@@ -162,24 +162,24 @@ do
   end
   if not (max_wait < 0) then -- a negative max_wait only asks when: it never books
     local now = FAST_NOW
-    local writes, seen = {}, {}
+    local writes, seen, busy = {}, {}, {}
     for i = 1, NKEYS do
       local key = KEYS[i]
       local a, capacity, cap, period, offset, cost = struct.unpack('<c1dddddd', ARGV[i + 1])
       local room = cap * (1.0 + TOL) + TOL
-      local write = nil
+      local write, used = nil, 0.0
       if LOST ~= nil and (a == 'q' or now < LOST + period) then
         seen[key] = true -- a budget that may be filled after a loss: the full path
       elseif not seen[key] then
         seen[key] = true
         if a == 's' then
-          write = fast_sliding(key, cap, period, cost, now, margin, room)
+          write, used = fast_sliding(key, cap, period, cost, now, margin, room)
         elseif a == 'f' then
-          write = fast_fixed(key, cap, period, offset, cost, now, margin, room)
+          write, used = fast_fixed(key, cap, period, offset, cost, now, margin, room)
         elseif a == 't' then
-          write = fast_token(key, capacity, cap, period, cost, now, margin)
+          write, used = fast_token(key, capacity, cap, period, cost, now, margin)
         else
-          write = fast_quota(key, capacity, cap, cost, now)
+          write, used = fast_quota(key, capacity, cap, cost, now)
         end
       end
       if write == nil then
@@ -187,10 +187,23 @@ do
         break
       end
       writes[i] = write
+      if used >= FAIR_BUSY * capacity and fair_applies(a, period) then
+        busy[#busy + 1] = { key, a, capacity, period, offset, cost, i - 1 }
+      end
     end
     if writes ~= nil then
+      local counted, deferral = nil, nil
+      if #busy > 0 then
+        counted, deferral = fair_check(busy, now, max_wait)
+        if deferral ~= nil then
+          return deferral
+        end
+      end
       for i = 1, #writes do
         writes[i]()
+      end
+      if counted ~= nil then
+        fair_count(counted, 0.0)
       end
       return struct.pack('<d', now)
     end

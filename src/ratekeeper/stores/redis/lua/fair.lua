@@ -1,0 +1,110 @@
+-- fair shares between the clients that spend a budget (_algorithms.Shares, mirrored here).
+--
+-- Reserve's argument before the generation is '<mode><client id>': mode '+' the call may be
+-- deferred (priority 0 or below, allowed to wait), '-' it is only counted (a charge, a higher
+-- priority, a call that may not wait). Per budget KEY, a hash '<tag>r:<rest of KEY>' (the
+-- same hash tag, so the same cluster slot; not a budget key, so `status` skips it) holds:
+--   k       the index of the period counted (floor((now - offset) / period))
+--   f       that period's fair share, from the period before (-1: nobody is rationed)
+--   g:<id>  units granted to client <id> in the period; w:<id> seconds it waited for them
+-- Shares are counted and enforced only while a request finds its budget at least FAIR_BUSY
+-- full (its cost included), and only for windowed limits of a period up to FAIR_MAX_PERIOD.
+
+local FAIR_ARG = ARGV[NKEYS + 2]
+local FAIR_MAY_DEFER = string.sub(FAIR_ARG, 1, 1) == '+'
+local FAIR_ID = string.sub(FAIR_ARG, 2)
+
+local function fair_applies(a, period)
+  return a ~= 'q' and period <= FAIR_MAX_PERIOD
+end
+
+-- _algorithms.fair_level over the hash of the period before
+local function fair_level(flat, capacity, period)
+  local got, waited, n = {}, {}, 0
+  for i = 1, #flat, 2 do
+    local f = flat[i]
+    local kind, id = string.sub(f, 1, 2), string.sub(f, 3)
+    if kind == 'g:' then
+      got[id] = tonumber(flat[i + 1])
+      n = n + 1
+    elseif kind == 'w:' then
+      waited[id] = tonumber(flat[i + 1])
+    end
+  end
+  if n < 2 then
+    return -1
+  end
+  local lowest = period * 1e-3
+  local demands = {}
+  for id, g in pairs(got) do
+    demands[#demands + 1] = g * period / math.max(period - (waited[id] or 0.0), lowest)
+  end
+  table.sort(demands)
+  local left = capacity
+  for i = 1, #demands do
+    local d = demands[i]
+    if d * n <= left then
+      left = left - d
+      n = n - 1
+    else
+      return left / n
+    end
+  end
+  return -1
+end
+
+-- The shares of the busy budgets `busy` (lists of {key, a, capacity, period, offset, cost}):
+-- each one's hash rolled to the current period. Returns what to count once the request is
+-- granted, and a deferral reply <next period, now, 2, binding> when the caller may be
+-- deferred and is over its share of one of them (the latest next period wins).
+local function fair_check(busy, now, max_wait)
+  local counted, until_t, binding = {}, nil, 0
+  for j = 1, #busy do
+    local b = busy[j]
+    local key, a, capacity, period, offset = b[1], b[2], b[3], b[4], b[5]
+    local cut = string.find(key, '}:', 1, true)
+    local fkey = string.sub(key, 1, cut + 1) .. 'r:' .. string.sub(key, cut + 2)
+    local off = 0.0
+    if a == 'f' then
+      off = offset
+    end
+    local k = math.floor((now - off) / period)
+    local m = redis.call('HMGET', fkey, 'k', 'f', 'g:' .. FAIR_ID)
+    local level, got = -1, 0.0
+    local was = tonumber(m[1])
+    if was == k then
+      level, got = tonumber(m[2]), tonumber(m[3]) or 0.0
+    else
+      if was == k - 1 then
+        level = fair_level(redis.call('HGETALL', fkey), capacity, period)
+      end
+      redis.call('DEL', fkey)
+      redis.call('HSET', fkey, 'k', string.format('%.17g', k), 'f', string.format('%.17g', level))
+      redis.call('PEXPIRE', fkey, math.ceil((2 * period + 1) * 1000))
+    end
+    counted[j] = { fkey, b[6] }
+    if FAIR_MAY_DEFER and level >= 0 and got > 0 and got + b[6] > (1.0 + FAIR_SLACK) * level then
+      local nxt = off + (k + 1) * period
+      if until_t == nil or nxt > until_t then
+        until_t, binding = nxt, b[7]
+      end
+    end
+  end
+  if until_t ~= nil and (max_wait ~= max_wait or until_t - now <= max_wait) then
+    for j = 1, #counted do -- the deferral is waiting: the client wants more
+      redis.call('HINCRBYFLOAT', counted[j][1], 'w:' .. FAIR_ID, string.format('%.17g', until_t - now))
+    end
+    return counted, struct.pack('<dddd', until_t, now, 2, binding)
+  end
+  return counted, nil
+end
+
+local function fair_count(counted, waited)
+  for j = 1, #counted do
+    local fkey, cost = counted[j][1], counted[j][2]
+    redis.call('HINCRBYFLOAT', fkey, 'g:' .. FAIR_ID, string.format('%.17g', cost))
+    if waited > 0 then
+      redis.call('HINCRBYFLOAT', fkey, 'w:' .. FAIR_ID, string.format('%.17g', waited))
+    end
+  end
+end
