@@ -389,10 +389,12 @@ def one_budget(pool: Pool, url: str, procs: int, capacity: int, period: float, m
     params = [
         {"prefix": prefix, "limits": [("w", capacity, period, None)], "routes": None, "offset": 0, "seconds": seconds}
     ] * procs
+    before = server_stats(url)
     try:
         results = pool.run("budget", params, timeout=seconds + 120)
     finally:
         clear(url, prefix)
+    after = server_stats(url)
     times = [[g[0] for g in res["grants"]] for res in results]
     t0 = min(t for ts in times for t in ts)
     out = check_budget(times, capacity, period, t0, measured)
@@ -404,6 +406,7 @@ def one_budget(pool: Pool, url: str, procs: int, capacity: int, period: float, m
     out["errors"] = sum(res["n_errors"] for res in results)
     out["error_samples"] = [e for res in results for e in res["errors"]][:3]
     out["raw"] = [res["grants"] for res in results]  # per process: (store time, route, late, waited)
+    out["server_us"] = evalsha_us(before, after)
     return out
 
 
@@ -422,10 +425,12 @@ def many_budgets(pool: Pool, url: str, procs: int, capacity: int, period: float,
         }
         for i in range(procs)
     ]
+    before = server_stats(url)
     try:
         results = pool.run("budget", params, timeout=seconds + 120)
     finally:
         clear(url, prefix)
+    after = server_stats(url)
     t0 = min(g[0] for res in results for g in res["grants"])
     budgets: dict[str, dict[str, Any]] = {}
     for dim, pick in (("ip", 0), ("account", 1)):
@@ -442,6 +447,7 @@ def many_budgets(pool: Pool, url: str, procs: int, capacity: int, period: float,
         "errors": sum(res["n_errors"] for res in results),
         "error_samples": [e for res in results for e in res["errors"]][:3],
         "raw": [res["grants"] for res in results],
+        "server_us": evalsha_us(before, after),
     }
 
 
@@ -456,6 +462,17 @@ def server_stats(url: str) -> dict[str, tuple[int, int]]:
     finally:
         r.close()
     return {k.removeprefix("cmdstat_"): (int(v["calls"]), int(v["usec"])) for k, v in info.items()}
+
+
+def evalsha_us(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> float | None:
+    """Redis CPU per script call between two readings of ``server_stats`` (every client's)."""
+    calls = after.get("evalsha", (0, 0))[0] - before.get("evalsha", (0, 0))[0]
+    spent = after.get("evalsha", (0, 0))[1] - before.get("evalsha", (0, 0))[1]
+    return spent / calls if calls > 0 else None
+
+
+def us(x: float | None) -> str:
+    return "?" if x is None else f"{x:.1f} µs"
 
 
 def throughput(pool: Pool, url: str, procs: int, seconds: float, warmup: float) -> dict[str, Any]:
@@ -588,6 +605,8 @@ def markdown(report: dict[str, Any]) -> str:
         f"| where the grants fall in their window (95th percentile from its start) | | {burst(a)} | |",
         f"| booked grants: how late their waiters woke, p50 / p99 | | "
         f"{a['late']['p50_ms']:.1f} / {a['late']['p99_ms']:.1f} ms | |",
+        f"| Redis CPU per script call over the run (`INFO commandstats`; the budget busy, fair shares "
+        f"counted) | | {us(a['server_us'])} | |",
         f"| store errors | 0 | {a['errors']} | {met(a['errors'] == 0)} |",
         "",
         f"**64 routes**: 8 IP budgets and 8 account budgets of {b['capacity']} per {per} each "
@@ -614,7 +633,8 @@ def markdown(report: dict[str, Any]) -> str:
         f"Grants per process over the run: {min(b['per_process'])} to {max(b['per_process'])}; admitted at once: "
         f"{b['late']['at_once']:.0%}; grants fall within {max(x['burst_ms'] for x in bs):.0f} ms of their "
         f"window's start (95th percentile, the latest budget); booked waiters woke "
-        f"{b['late']['p50_ms']:.1f} / {b['late']['p99_ms']:.1f} ms late (p50 / p99); store errors: {b['errors']}.",
+        f"{b['late']['p50_ms']:.1f} / {b['late']['p99_ms']:.1f} ms late (p50 / p99); Redis CPU per script call "
+        f"{us(b['server_us'])}; store errors: {b['errors']}.",
         "",
         "**Throughput**: `Limiter.acquire` on a limit of 10⁹ per second (never waits) beside a bare "
         "`INCR` through redis-py, both ways: `Redis.incr` (a connection checked out of the pool for each "

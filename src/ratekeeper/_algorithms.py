@@ -1138,10 +1138,18 @@ class Shares:
 
     @staticmethod
     def period_of(limit: Limit, now: float, epoch: float = 0.0) -> tuple[int, float]:
-        """The index of the period ``now`` falls in, and the store time the next one starts."""
-        offset = limit.offset + epoch if limit.algorithm == "fixed" else 0.0
-        k = math.floor((now - offset) / limit.period)
-        return k, offset + (k + 1) * limit.period
+        """The index of the period ``now`` falls in (a fixed limit's window; for the others,
+        periods counted from 0), and the first time of the next one: nudged up where rounding
+        would leave it in this one (periods like 0.1 at clock values like 1.7e9), so a
+        request deferred there is in the next period when it asks again, and strictly later
+        than ``now``."""
+        off, ep = (limit.offset, epoch) if limit.algorithm == "fixed" else (0.0, 0.0)
+        period = limit.period
+        k = math.floor((now + ep - off) / period)  # (_window_index for a fixed limit)
+        nxt = (k + 1) * period + off - ep  # (_window_start)
+        while math.floor((nxt + ep - off) / period) <= k:
+            nxt += max(abs(nxt) * _ULP, _TINY)
+        return k, nxt
 
     def roll(self, k: int, limit: Limit) -> None:
         """Begin period ``k``: its level from the period before (if that one was counted)."""

@@ -4,7 +4,8 @@
 -- deferred (priority 0 or below, allowed to wait), '-' it is only counted (a charge, a higher
 -- priority, a call that may not wait). Per budget KEY, a hash '<tag>r:<rest of KEY>' (the
 -- same hash tag, so the same cluster slot; not a budget key, so `status` skips it) holds:
---   k       the index of the period counted (floor((now - offset) / period))
+--   k       the index of the period counted (floor((now - offset) / period); offset: a fixed
+--           window's, 0 for the others)
 --   f       that period's fair share, from the period before (-1: nobody is rationed)
 --   g:<id>  units granted to client <id> in the period; w:<id> seconds it waited for them
 -- Shares are counted and enforced only while a request finds its budget at least FAIR_BUSY
@@ -64,11 +65,11 @@ local function fair_check(busy, now, max_wait)
     local key, a, capacity, period, offset = b[1], b[2], b[3], b[4], b[5]
     local cut = string.find(key, '}:', 1, true)
     local fkey = string.sub(key, 1, cut + 1) .. 'r:' .. string.sub(key, cut + 2)
-    local off = 0.0
+    local off = 0.0 -- _algorithms.Shares.period_of, with the store's epoch 0
     if a == 'f' then
       off = offset
     end
-    local k = math.floor((now - off) / period)
+    local k = math.floor((now + 0.0 - off) / period)
     local m = redis.call('HMGET', fkey, 'k', 'f', 'g:' .. FAIR_ID)
     local level, got = -1, 0.0
     local was = tonumber(m[1])
@@ -84,7 +85,10 @@ local function fair_check(busy, now, max_wait)
     end
     counted[j] = { fkey, b[6] }
     if FAIR_MAY_DEFER and level >= 0 and got > 0 and got + b[6] > (1.0 + FAIR_SLACK) * level then
-      local nxt = off + (k + 1) * period
+      local nxt = (k + 1) * period + off - 0.0
+      while math.floor((nxt + 0.0 - off) / period) <= k do
+        nxt = nxt + math.max(math.abs(nxt) * 2.220446049250313e-16, 5e-324)
+      end
       if until_t == nil or nxt > until_t then
         until_t, binding = nxt, b[7]
       end
