@@ -56,6 +56,8 @@ REPLACEMENTS: dict[str, str] = {
     "arebook": "rebook",
     "arefund": "refund",
     "areserve": "reserve",
+    "areserve_again": "reserve_again",
+    "_areserve": "_reserve",
     "asnapshot": "snapshot",
     "send_async": "send_sync",
     "_AsyncShares": "_Shares",

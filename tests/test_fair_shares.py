@@ -488,17 +488,22 @@ class Model:
         self.shares = {limit.name: Shares() for limit in limits}
 
     def reserve(
-        self, client: str, items: Sequence[Item], priority: int, max_wait: float | None, now: float
+        self, client: str, items: Sequence[Item], priority: int, max_wait: float | None, now: float, again: bool
     ) -> Decision:
         saved = copy.deepcopy(self.states)
         states = [self.states[limit.name] for limit, _, _ in items]
-        d, changed, counted = sqlite_reserve(
-            states, items, now, priority, max_wait, lambda idx: [self.shares[items[i][0].name] for i in idx], client
+        d, changed = sqlite_reserve(
+            states,
+            items,
+            now,
+            priority,
+            max_wait,
+            lambda idx: [self.shares[items[i][0].name] for i in idx],
+            client,
+            again,
         )
         if not changed:
             self.states = saved
-        for sh, cost in counted:
-            sh.count(client, cost, d.start - now)
         return d
 
 
@@ -555,6 +560,7 @@ def test_the_store_decides_as_the_python_model(redis_url: str, budgets: str, see
     booked: dict[str, list[tuple[float, float]]] = {limit.name: [] for limit in limits}
     with redis_clients(redis_url, clock, 3) as stores:
         ids = [s._instance for s in stores]
+        last_deferred = [False] * len(stores)
         for step in range(300):
             if rng.random() < 0.6:  # steps scaled to the shortest period (0.1 s: 1 ms to 0.1 s)
                 clock.advance(rng.choice([0.0, 0.01, 0.02, 0.05, 0.1, 0.3, 1.0]) * scale)
@@ -565,9 +571,12 @@ def test_the_store_decides_as_the_python_model(redis_url: str, budgets: str, see
             max_wait = rng.choice([None, None, 0.0, 0.3, 0.6, 2.0, 5.0, -1.0])
             now = clock.wall()
             shares_before = copy.deepcopy(model.shares)
-            want = model.reserve(ids[who], items, priority, max_wait, now)
-            got = stores[who].reserve(items, priority, max_wait)
             where = f"step {step}: client {who} {[(x.name, c) for x, _, c in items]} p{priority} max_wait {max_wait}"
+            again = last_deferred[who] and rng.random() < 0.5  # the try after a deferral, as a limiter asks
+            want = model.reserve(ids[who], items, priority, max_wait, now, again)
+            got = (stores[who].reserve_again if again else stores[who].reserve)(items, priority, max_wait)
+            last_deferred[who] = got.deferred
+            assert not (again and got.deferred), where
             assert (got.granted, got.deferred, got.binding) == (want.granted, want.deferred, want.binding), (
                 where,
                 got,
@@ -937,3 +946,145 @@ async def test_sqlite_an_async_limiter_is_deferred_the_same_way(tmp_path: Path) 
         grant = task.result()
         assert grant.at is not None and grant.at >= t0 + 2 and grant.waited >= 1.0
         await lim.aclose()
+
+
+# ---------------------------------------------------------------------------------------
+# a wait counts where it was spent; one deferral per request; a priority never waits behind one
+# ---------------------------------------------------------------------------------------
+
+
+def test_a_wait_counts_only_on_the_budget_that_held_the_request_back(redis_url: str) -> None:
+    """A process whose orders budget binds (it waits for orders, not for weight) shows no
+    demand for more weight: the weight left over goes to the process that wants it. (Counted
+    on every budget of the request, its waiting for orders made it look hungry for weight
+    too, and a market-data process beside it was held to half the weight, leaving a third of
+    it unused.)"""
+    clock = FakeClock(start=1000.0)
+    weight, orders = rk.Limit("weight", 100, 1.0), rk.Limit("orders", 10, 1.0)
+    both = ((weight, None, 1.0), (orders, None, 1.0))
+    with redis_clients(redis_url, clock, 2) as (a, b):
+        t0 = clock.wall()
+        assert b.reserve(one(weight, 60), 0, None).granted  # the weight busy from the start
+        for _ in range(20):  # a: 10 orders at once, then 10 booked for the next period
+            assert a.reserve(both, 0, None).granted
+        d = a.reserve(both, 0, None)
+        assert d.granted and d.start > d.now and d.binding == 1  # the orders budget set the start
+        assert b.reserve(one(weight, 9), 0, None).granted
+        hashes = share_keys(redis_url, a)
+        wa = b"w:" + a._instance.encode()
+        by_name = {key.rsplit(b":", 1)[-1]: fields for key, fields in hashes.items()}
+        assert float(by_name[b"orders"][wa]) > 0  # the wait, where it was spent
+        assert wa not in by_name[b"weight"]  # none for the weight: a wants no more of it
+        clock.advance(1.0)
+        # the next period: a's weight demand is its own pace, so b's share is the rest
+        assert a.reserve(one(weight, 1), 0, None).granted
+        (w_hash,) = (f for k, f in share_keys(redis_url, a).items() if k.endswith(b"weight"))
+        level = float(w_hash[b"f"])
+        assert level == -1 or level > 60, level  # not 50: a light client holds nobody back
+        assert clock.wall() == t0 + 1
+
+
+async def test_a_priority_queued_while_the_head_is_being_deferred_goes_first(redis_url: str) -> None:
+    """A priority-1 request that queues while the priority-0 head's reservation is on its way
+    to the store (the store then defers the head) takes the turn at once, instead of
+    waiting behind the deferred head until the next period."""
+    clock = FakeClock(start=995.0)
+    limit = rk.Limit("w", 100, 10.0, algorithm="fixed")
+    prefix = unique_prefix()
+    a = AsyncRedisStore.from_url(redis_url, prefix=prefix, clock=clock)
+    b, c = (RedisStore.from_url(redis_url, prefix=prefix, clock=clock) for _ in range(2))
+    try:
+        assert c.reserve(one(limit, 100), 0, None).granted  # window -1 full
+        clock.advance(5.0)  # window 0
+        assert (await a.areserve(one(limit, 60), 0, None)).granted
+        assert b.reserve(one(limit, 40), 0, None).granted
+        assert b.reserve(one(limit, 40), 0, None).start == clock.wall() + 10  # b waited the period
+        clock.advance(10.0)  # window 1: the level is 50; a takes 50 of its 52.5 (room for 10 left)
+        assert (await a.areserve(one(limit, 50), 0, None)).granted
+        lim = rk.AsyncLimiter([limit], store=a, clock=clock)
+        low = asyncio.ensure_future(lim.acquire({"w": 5}))
+        await asyncio.sleep(0)  # the low one is at the store now
+        high = asyncio.ensure_future(lim.acquire({"w": 1}, priority=1))
+        for _ in range(400):
+            if high.done() and low.done():
+                break
+            await asyncio.sleep(0.005)
+        assert high.done() and high.result().waited == 0.0  # no clock moved: served at once
+        # the low one, deferred once and stepping aside, asks again after it: never deferred twice
+        assert low.done() and low.result().waited == 0.0
+        await lim.aclose()
+    finally:
+        b.clear()
+        b.close()
+        c.close()
+        await a.aclose()
+
+
+def test_a_request_is_deferred_once_at_most(redis_url: str, tmp_path: Path) -> None:
+    """Budgets whose periods are offset (fixed windows at 0 and 0.5): a request over its share
+    in both, from a process that keeps spending a little of each, would find itself over its
+    share of one of them at every retry. Its try after a deferral is never deferred, so it is
+    served; the limiter asks that way."""
+    x = rk.Limit("x", 100, 1.0, algorithm="fixed")
+    y = rk.Limit("y", 100, 1.0, algorithm="fixed", offset=0.5)
+    big = ((x, None, 60.0), (y, None, 60.0))
+    for kind in ("redis", "sqlite"):
+        clock = FakeClock(start=1000.0)
+        ctx = (
+            redis_clients(redis_url, clock, 2)
+            if kind == "redis"
+            else sqlite_clients(str(tmp_path / "state.db"), clock, 2)
+        )
+        with ctx as (a, b):
+            t0 = clock.wall()
+            deferred = 0
+            retry = t0 + 2.0
+            d = None
+            while clock.wall() < t0 + 12:
+                if round((clock.wall() - t0) % 0.25, 6) == 0.1:  # b heavy, a a little of each
+                    for lim in (x, y):
+                        b.reserve(one(lim, 30), 0, None)
+                        a.reserve(one(lim, 10), 0, None)
+                if clock.wall() >= retry:
+                    d = (a.reserve_again if deferred else a.reserve)(big, 0, None)
+                    if not d.deferred:
+                        break
+                    deferred += 1
+                    retry = d.start
+                clock.advance(0.05)
+            assert d is not None and not d.deferred and d.granted, (kind, d)
+            assert deferred == 1, kind
+
+
+def test_the_limiter_asks_again_without_a_second_deferral(redis_url: str) -> None:
+    """The limiter's try after a deferral goes to the store's ``reserve_again``."""
+    clock = FakeClock(start=999.5)
+    limit = rk.Limit("w", 100, 1.0)
+    calls: list[str] = []
+
+    class Counting(RedisStore):
+        def reserve(self, items: Sequence[Item], priority: int, max_wait: float | None) -> Decision:
+            calls.append("reserve")
+            return super().reserve(items, priority, max_wait)
+
+        def reserve_again(self, items: Sequence[Item], priority: int, max_wait: float | None) -> Decision:
+            calls.append("again")
+            return super().reserve_again(items, priority, max_wait)
+
+    prefix = unique_prefix()
+    a = Counting.from_url(redis_url, prefix=prefix, clock=clock)
+    b, c = (RedisStore.from_url(redis_url, prefix=prefix, clock=clock) for _ in range(2))
+    try:
+        over_share(clock, a, b, c, limit)
+        lim = rk.Limiter([limit], store=a, clock=clock)
+        calls.clear()
+        thread, out = start_thread(lambda: lim.acquire({"w": 10}))
+        clock.wait_for_sleepers(1)
+        drive(clock, thread)
+        assert isinstance(out[0], rk.Grant), out
+        assert calls[:2] == ["reserve", "again"], calls
+        lim.close()
+    finally:
+        b.clear()
+        for s in (a, b, c):
+            s.close()

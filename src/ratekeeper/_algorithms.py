@@ -1211,13 +1211,16 @@ def fair_check(
     booked: ask again when the latest of the periods it is over its share in ends), or None
     to go on (then :meth:`Shares.count` each once the request is booked)."""
     until, binding = -math.inf, 0
+    over = []
     for shares, limit, cost, index in entries:
         k, nxt = Shares.period_of(limit, now, epoch)
         shares.roll(k, limit)
-        if deferrable and shares.over(client, cost) and nxt > until:
-            until, binding = nxt, index
-    if until > -math.inf and (max_wait is None or until - now <= max_wait):
-        for shares, _, _, _ in entries:  # the deferral is waiting: the client wants more
+        if deferrable and shares.over(client, cost):
+            over.append(shares)
+            if nxt > until:
+                until, binding = nxt, index
+    if over and (max_wait is None or until - now <= max_wait):
+        for shares in over:  # the deferral is waiting: the client wants more of these
             shares.count(client, 0.0, until - now)
         return Decision(until, now, False, binding, (), True)
     return None

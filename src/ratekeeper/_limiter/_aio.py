@@ -12,9 +12,11 @@ from .._algorithms import Decision
 from .._limits import Limit, Observation
 from ..stores._protocol import (
     AsyncBudgetStore,
+    AsyncDeferring,
     AsyncEstimating,
     AsyncRebooking,
     BudgetStore,
+    Deferring,
     Estimating,
     Item,
     KeySnapshot,
@@ -27,7 +29,17 @@ __all__ = ["AsyncStoreOps"]
 class AsyncStoreOps:
     """The store operations of an :class:`~ratekeeper.AsyncLimiter`."""
 
-    __slots__ = ("_aestimating", "_arebooking", "_astore", "_estimating", "_rebooking", "_store", "inline")
+    __slots__ = (
+        "_adeferring",
+        "_aestimating",
+        "_arebooking",
+        "_astore",
+        "_deferring",
+        "_estimating",
+        "_rebooking",
+        "_store",
+        "inline",
+    )
 
     def __init__(self, store: BudgetStore) -> None:
         self._store = store
@@ -38,8 +50,21 @@ class AsyncStoreOps:
         self._aestimating = store if self._astore is not None and isinstance(store, AsyncEstimating) else None
         self._rebooking = store if isinstance(store, Rebooking) else None
         self._arebooking = store if self._astore is not None and isinstance(store, AsyncRebooking) else None
+        self._deferring = store if isinstance(store, Deferring) else None
+        self._adeferring = store if self._astore is not None and isinstance(store, AsyncDeferring) else None
 
-    async def reserve(self, items: Sequence[Item], priority: int, max_wait: float | None) -> Decision:
+    async def reserve(
+        self, items: Sequence[Item], priority: int, max_wait: float | None, again: bool = False
+    ) -> Decision:
+        """``again``: the store deferred this request before (its fair share): not again."""
+        if again:
+            if self._adeferring is not None:
+                return await self._adeferring.areserve_again(items, priority, max_wait)
+            sync = self._deferring
+            if self._astore is None and sync is not None:
+                if self.inline:
+                    return sync.reserve_again(items, priority, max_wait)
+                return await asyncio.to_thread(sync.reserve_again, items, priority, max_wait)
         if self._astore is not None:
             return await self._astore.areserve(items, priority, max_wait)
         if self.inline:

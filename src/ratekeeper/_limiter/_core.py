@@ -113,6 +113,7 @@ class _Waiter:
         "busy",
         "checked",
         "decision",
+        "deferred",
         "event",
         "fut",
         "items",
@@ -137,6 +138,7 @@ class _Waiter:
         self.busy = False  # a rebooking is in flight: whoever displaces it leaves the refund to it
         self.checked = -math.inf  # the slot last checked, when due, against the bookings moved since
         self.retry_at = -math.inf  # deferred by the store (over its fair share): its turn resumes then
+        self.deferred = False  # the store deferred it once: its next try is never deferred again
 
     def __lt__(self, other: _Waiter) -> bool:
         return (other.priority, self.seq) < (self.priority, other.seq)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from .._algorithms import Decision
 from .._limits import Limit, Observation
-from ..stores._protocol import BudgetStore, Estimating, Item, KeySnapshot, Rebooking
+from ..stores._protocol import BudgetStore, Deferring, Estimating, Item, KeySnapshot, Rebooking
 
 __all__ = ["StoreOps"]
 
@@ -16,14 +16,18 @@ __all__ = ["StoreOps"]
 class StoreOps:
     """The store operations of a :class:`~ratekeeper.Limiter`."""
 
-    __slots__ = ("_estimating", "_rebooking", "_store")
+    __slots__ = ("_deferring", "_estimating", "_rebooking", "_store")
 
     def __init__(self, store: BudgetStore) -> None:
         self._store = store
         self._estimating = store if isinstance(store, Estimating) else None
         self._rebooking = store if isinstance(store, Rebooking) else None
+        self._deferring = store if isinstance(store, Deferring) else None
 
-    def reserve(self, items: Sequence[Item], priority: int, max_wait: float | None) -> Decision:
+    def reserve(self, items: Sequence[Item], priority: int, max_wait: float | None, again: bool = False) -> Decision:
+        """``again``: the store deferred this request before (its fair share): not again."""
+        if again and self._deferring is not None:
+            return self._deferring.reserve_again(items, priority, max_wait)
         return self._store.reserve(items, priority, max_wait)
 
     def refund(self, items: Sequence[Item], placed: Sequence[float]) -> None:

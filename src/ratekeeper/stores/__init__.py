@@ -11,11 +11,13 @@ from urllib.parse import parse_qsl, unquote
 from .._clock import Clock
 from ._protocol import (
     AsyncBudgetStore,
+    AsyncDeferring,
     AsyncEstimating,
     AsyncLeasing,
     AsyncRebooking,
     AsyncStore,
     BudgetStore,
+    Deferring,
     Estimating,
     Item,
     KeySnapshot,
@@ -30,11 +32,13 @@ from .memory import MemoryStore
 
 __all__ = [
     "AsyncBudgetStore",
+    "AsyncDeferring",
     "AsyncEstimating",
     "AsyncLeasing",
     "AsyncRebooking",
     "AsyncStore",
     "BudgetStore",
+    "Deferring",
     "Estimating",
     "Item",
     "KeySnapshot",

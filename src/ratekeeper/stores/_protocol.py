@@ -27,11 +27,13 @@ from .._limits import Limit, Observation
 
 __all__ = [
     "AsyncBudgetStore",
+    "AsyncDeferring",
     "AsyncEstimating",
     "AsyncLeasing",
     "AsyncRebooking",
     "AsyncStore",
     "BudgetStore",
+    "Deferring",
     "Estimating",
     "Freed",
     "Item",
@@ -207,6 +209,24 @@ class AsyncEstimating(Protocol):
     """The asyncio face of :class:`Estimating`."""
 
     async def aestimate(self, items: Sequence[Item], priority: int) -> Decision: ...
+
+
+@runtime_checkable
+class Deferring(Protocol):
+    """A store that may defer a request over its client's fair share of a busy budget
+    (``Decision.deferred``: nothing booked, ask again at ``start``), and takes that
+    request's next try without deferring it a second time, so no request waits for ever."""
+
+    def reserve_again(self, items: Sequence[Item], priority: int, max_wait: float | None) -> Decision:
+        """``reserve`` for a request this store deferred before: never deferred again."""
+        ...
+
+
+@runtime_checkable
+class AsyncDeferring(Protocol):
+    """The asyncio face of :class:`Deferring`."""
+
+    async def areserve_again(self, items: Sequence[Item], priority: int, max_wait: float | None) -> Decision: ...
 
 
 @runtime_checkable

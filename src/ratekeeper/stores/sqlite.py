@@ -188,22 +188,25 @@ def _reserve(
     max_wait: float | None,
     shares: Shares | None = None,
     client: str = "",
-) -> tuple[algo.Decision, bool, list[tuple[algo.Shares, float]]]:
+    again: bool = False,
+) -> tuple[algo.Decision, bool]:
     """What a Limiter does with a MemoryStore, on loaded states: every item admitted now (or
     none), else the earliest common start, booked all or nothing. A negative ``max_wait``
     only reports the start. Also says whether a refused decision left a trace worth saving
-    (a take undone, as the memory store keeps it), and what to count in the fair shares of
-    the busy budgets (``shares``: loads them; ``client``: this store's id). The steps of
+    (a take undone, as the memory store keeps it). A granted request is counted in the fair
+    shares of its busy budgets (``shares``: loads them; ``client``: this store's id), the
+    time it waited on the budget that set its start only. The steps of
     ``reserve.lua``: before anything is booked, a client over its fair share of a busy budget
-    may be deferred (:func:`ratekeeper._algorithms.fair_check`).
+    may be deferred (:func:`ratekeeper._algorithms.fair_check`), unless the request was
+    deferred before (``again``); a deferral saves no budget.
 
     No decision is made here: ``take_now``/``untake`` (all or nothing, the limiter's fast
     path), :func:`ratekeeper._algorithms.fair_check` and :func:`ratekeeper._algorithms.decide`
     make it; this only runs them in turn."""
     undone = False
-    deferrable = algo.may_defer(priority, max_wait)
+    deferrable = not again and algo.may_defer(priority, max_wait)
 
-    def fair(fitted: bool) -> tuple[algo.Decision | None, list[tuple[algo.Shares, float]]]:
+    def fair(fitted: bool) -> tuple[algo.Decision | None, list[tuple[algo.Shares, float, int]]]:
         if shares is None:
             return None, []
         busy = [
@@ -216,7 +219,7 @@ def _reserve(
             return None, []
         loaded = shares(busy)
         entries = [(sh, items[i][0], items[i][2], i) for sh, i in zip(loaded, busy, strict=True)]
-        return algo.fair_check(entries, client, deferrable, now, max_wait), [(e[0], e[2]) for e in entries]
+        return algo.fair_check(entries, client, deferrable, now, max_wait), [(e[0], e[2], e[3]) for e in entries]
 
     if max_wait is None or max_wait >= 0:
         taken: list[tuple[algo.State, Limit, float]] = []
@@ -230,17 +233,20 @@ def _reserve(
         else:
             deferral, counted = fair(True)
             if deferral is not None:
-                for prev, lim, amt in reversed(taken):
-                    prev.untake(now, amt, lim, 0.0)
-                return deferral, True, []
-            return algo.Decision(now, now, True, 0, (now,) * len(items)), True, counted
+                return deferral, False  # (the states are not saved: the takes are dropped)
+            for sh, cost, _ in counted:
+                sh.count(client, cost, 0.0)
+            return algo.Decision(now, now, True, 0, (now,) * len(items)), True
         deferral, counted = fair(False)
         if deferral is not None:
-            return deferral, undone, []
+            return deferral, False
     else:
         counted = []
     d = algo.decide(states, [it[0] for it in items], [it[2] for it in items], now, priority, max_wait, 0.0)
-    return d, d.granted or undone, counted if d.granted else []
+    if d.granted:
+        for sh, cost, index in counted:  # the wait, on the budget that set the start
+            sh.count(client, cost, d.start - now if index == d.binding else 0.0)
+    return d, d.granted or undone
 
 
 def _encode(st: algo.State) -> tuple[str, bytes | None]:
@@ -808,6 +814,14 @@ class SQLiteStore:
     # -- the store protocol ---------------------------------------------------------------
 
     def reserve(self, items: Sequence[Item], priority: int, max_wait: float | None) -> algo.Decision:
+        return self._reserve_with(items, priority, max_wait, False)
+
+    def reserve_again(self, items: Sequence[Item], priority: int, max_wait: float | None) -> algo.Decision:
+        """``reserve`` for a request this store deferred before (over its fair share of a
+        busy budget): never deferred a second time."""
+        return self._reserve_with(items, priority, max_wait, True)
+
+    def _reserve_with(self, items: Sequence[Item], priority: int, max_wait: float | None, again: bool) -> algo.Decision:
         def body(conn: sqlite3.Connection) -> algo.Decision:
             now = self._now(conn)
             states = self._states(conn, items, now, self._generation(conn, now))
@@ -823,11 +837,9 @@ class SQLiteStore:
                     out.append(sh)
                 return out
 
-            d, changed, counted = _reserve(states, items, now, priority, max_wait, shares, self._client)
+            d, changed = _reserve(states, items, now, priority, max_wait, shares, self._client, again)
             if changed:
                 self._save(conn, items, states, now)
-            for sh, cost in counted:
-                sh.count(self._client, cost, d.start - now)
             if loaded:
                 self._save_shares(conn, items, loaded, now)
             return d

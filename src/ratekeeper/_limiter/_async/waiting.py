@@ -171,11 +171,19 @@ class AsyncWaiting(AsyncLimiterBase):
                     continue
                 if state == TURN:
                     left = None if deadline is None else max(0.0, deadline - clock.now())
-                    d = await self._ops.reserve(items, priority, left)
+                    d = await self._ops.reserve(items, priority, left, w.deferred)
                     with guard:
                         if d.deferred:
+                            # over its fair share: nothing booked; ask again at the next period
+                            # (never deferred twice), after a higher priority if one queued
                             w.decision = None
-                            w.retry_at = clock.now() + (d.start - d.now)
+                            w.deferred = True
+                            if self._outranked(q, w):
+                                w.state = DISPLACED
+                                heapq.heappush(q.heap, w)
+                                self._promote(q)
+                            else:
+                                w.retry_at = clock.now() + (d.start - d.now)
                             continue
                         if not d.granted:
                             self._handoff(qkey, q)

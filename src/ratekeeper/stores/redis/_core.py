@@ -240,10 +240,10 @@ class RedisCore(Fallback):
             return w.HEAD.pack(w.NAN, w.nan(max_wait), self._margin)
         return w.HEAD.pack(self._clock.wall(), w.nan(max_wait), self._margin)
 
-    def _reserve_cmd(self, items: Sequence[Item], priority: int, max_wait: float | None) -> w.Cmd:
+    def _reserve_cmd(self, items: Sequence[Item], priority: int, max_wait: float | None, again: bool = False) -> w.Cmd:
         # may this call be deferred to a later period when its process is over its fair
-        # share of a busy budget (fair.lua)?
-        which = 0 if algo.may_defer(priority, max_wait) else 1
+        # share of a busy budget (fair.lua)? Not a second time (``again``)
+        which = 0 if not again and algo.may_defer(priority, max_wait) else 1
         if len(items) == 1:
             # the hot path: the command's leading part is cached per key, already encoded
             limit, scope, amount = items[0]

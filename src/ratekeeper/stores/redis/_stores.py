@@ -107,6 +107,10 @@ class AsyncRedisStore(_AsyncStore):
     def reserve(self, items: Sequence[Item], priority: int, max_wait: float | None) -> algo.Decision:
         return self._twin().reserve(items, priority, max_wait)
 
+    def reserve_again(self, items: Sequence[Item], priority: int, max_wait: float | None) -> algo.Decision:
+        """See :meth:`RedisStore.reserve_again`."""
+        return self._twin().reserve_again(items, priority, max_wait)
+
     def estimate(self, items: Sequence[Item], priority: int) -> algo.Decision:
         """See :meth:`RedisStore.estimate`."""
         return self._twin().estimate(items, priority)

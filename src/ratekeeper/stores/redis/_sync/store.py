@@ -161,12 +161,20 @@ class RedisStore(RedisCore):
                 raise self._error(exc) from exc
 
     def reserve(self, items: Sequence[Item], priority: int, max_wait: float | None) -> algo.Decision:
+        return self._reserve(items, priority, max_wait, False)
+
+    def reserve_again(self, items: Sequence[Item], priority: int, max_wait: float | None) -> algo.Decision:
+        """``areserve`` for a request this store deferred before (over its fair share of a
+        busy budget): never deferred a second time."""
+        return self._reserve(items, priority, max_wait, True)
+
+    def _reserve(self, items: Sequence[Item], priority: int, max_wait: float | None, again: bool) -> algo.Decision:
         if self._fallback is not None:
             fb = self._local_now()
             if fb is not None:
                 return fb.reserve(self._scale(items), priority, max_wait)
         try:
-            reply = self._run(self._reserve_cmd(items, priority, max_wait))
+            reply = self._run(self._reserve_cmd(items, priority, max_wait, again))
         except StoreError as exc:
             return self._went_away(exc).reserve(self._scale(items), priority, max_wait)
         if self._fallback is not None:

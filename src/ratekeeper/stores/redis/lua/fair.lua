@@ -54,12 +54,13 @@ local function fair_level(flat, capacity, period)
   return -1
 end
 
--- The shares of the busy budgets `busy` (lists of {key, a, capacity, period, offset, cost}):
--- each one's hash rolled to the current period. Returns what to count once the request is
--- granted, and a deferral reply <next period, now, 2, binding> when the caller may be
--- deferred and is over its share of one of them (the latest next period wins).
+-- The shares of the busy budgets `busy` (lists of {key, a, capacity, period, offset, cost,
+-- item index}): each one's hash rolled to the current period. Returns what to count once the
+-- request is granted, and a deferral reply <next period, now, 2, binding> when the caller may
+-- be deferred and is over its share of one of them (the latest next period wins; the wait is
+-- counted on the budgets it is over, the ones that hold it back).
 local function fair_check(busy, now, max_wait)
-  local counted, until_t, binding = {}, nil, 0
+  local counted, over, until_t, binding = {}, {}, nil, 0
   for j = 1, #busy do
     local b = busy[j]
     local key, a, capacity, period, offset = b[1], b[2], b[3], b[4], b[5]
@@ -83,8 +84,9 @@ local function fair_check(busy, now, max_wait)
       redis.call('HSET', fkey, 'k', string.format('%.17g', k), 'f', string.format('%.17g', level))
       redis.call('PEXPIRE', fkey, math.ceil((2 * period + 1) * 1000))
     end
-    counted[j] = { fkey, b[6] }
+    counted[j] = { fkey, b[6], b[7] }
     if FAIR_MAY_DEFER and level >= 0 and got > 0 and got + b[6] > (1.0 + FAIR_SLACK) * level then
+      over[#over + 1] = fkey
       local nxt = (k + 1) * period + off - 0.0
       while math.floor((nxt + 0.0 - off) / period) <= k do
         nxt = nxt + math.max(math.abs(nxt) * 2.220446049250313e-16, 5e-324)
@@ -95,19 +97,23 @@ local function fair_check(busy, now, max_wait)
     end
   end
   if until_t ~= nil and (max_wait ~= max_wait or until_t - now <= max_wait) then
-    for j = 1, #counted do -- the deferral is waiting: the client wants more
-      redis.call('HINCRBYFLOAT', counted[j][1], 'w:' .. FAIR_ID, string.format('%.17g', until_t - now))
+    for j = 1, #over do -- the deferral is waiting: the client wants more of these
+      redis.call('HINCRBYFLOAT', over[j], 'w:' .. FAIR_ID, string.format('%.17g', until_t - now))
     end
     return counted, struct.pack('<dddd', until_t, now, 2, binding)
   end
   return counted, nil
 end
 
-local function fair_count(counted, waited)
+-- A granted request: its units on every busy budget, and the time it waited on the one that
+-- set its start (`binding`, 0-based; a budget that did not hold it back saw no demand)
+local function fair_count(counted, waited, binding)
   for j = 1, #counted do
-    local fkey, cost = counted[j][1], counted[j][2]
-    redis.call('HINCRBYFLOAT', fkey, 'g:' .. FAIR_ID, string.format('%.17g', cost))
-    if waited > 0 then
+    local fkey, cost, index = counted[j][1], counted[j][2], counted[j][3]
+    if cost > 0 then
+      redis.call('HINCRBYFLOAT', fkey, 'g:' .. FAIR_ID, string.format('%.17g', cost))
+    end
+    if waited > 0 and index == binding then
       redis.call('HINCRBYFLOAT', fkey, 'w:' .. FAIR_ID, string.format('%.17g', waited))
     end
   end

@@ -57,7 +57,7 @@ local function decide(items, states, now, max_wait)
     if deferral ~= nil then
       return deferral, false -- nothing saved: the takes above are dropped with the states
     end
-    fair_count(counted, 0.0)
+    fair_count(counted, 0.0, 0)
     return spack('<d', now)
   end
   for i = taken, 1, -1 do
@@ -76,7 +76,7 @@ local function decide(items, states, now, max_wait)
   if max_wait == max_wait and t - now > max_wait then
     return spack('<dddd', t, now, 0, binding)
   end
-  fair_count(counted, t - now)
+  fair_count(counted, t - now, binding)
   if n == 1 then
     return spack('<ddddd', t, now, 1, 0, commit(states[1], items[1], t))
   end
