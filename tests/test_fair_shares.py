@@ -91,26 +91,26 @@ def test_a_client_that_waited_the_whole_period_has_a_large_finite_demand() -> No
 def test_no_previous_period_means_no_level() -> None:
     limit = rk.Limit("w", 100, 1.0)
     sh = Shares()
-    sh.roll(7, limit)
+    sh.roll(7, limit, 7.0)
     assert (sh.index, sh.level) == (7, math.inf)
     assert not sh.over("a", 1e9)
     sh.count("a", 60.0, 0.5)
     sh.count("b", 40.0, 0.5)
-    sh.roll(7, limit)  # the same period: nothing changes
+    sh.roll(7, limit, 7.0)  # the same period: nothing changes
     assert sh.got == {"a": 60.0, "b": 40.0}
-    sh.roll(9, limit)  # a gap: the period before (8) was not counted
+    sh.roll(9, limit, 9.0)  # a gap: the period before (8) was not counted
     assert (sh.index, sh.level, sh.got, sh.waited) == (9, math.inf, {}, {})
 
 
 def test_shares_roll_into_the_next_period_with_a_level() -> None:
     limit = rk.Limit("w", 100, 1.0)
     sh = Shares()
-    sh.roll(3, limit)
+    sh.roll(3, limit, 3.0)
     sh.count("a", 80.0, 0.5)
     sh.count("a", 0.0, 0.5)
     sh.count("b", 20.0, 1.0)
     assert sh.waited == {"a": 1.0, "b": 1.0}
-    sh.roll(4, limit)
+    sh.roll(4, limit, 4.0)
     assert sh.level == pytest.approx(50.0)
     assert (sh.got, sh.waited) == ({}, {})
     # a client that got nothing yet in the period is never over, whatever the cost (once a
@@ -124,6 +124,22 @@ def test_shares_roll_into_the_next_period_with_a_level() -> None:
     assert "a" not in sh.waited  # no wait, nothing recorded
     sh.count("b", 0.0, 0.25)  # a deferral: a wait, no units
     assert sh.got == {"a": 50.0} and sh.waited == {"b": 0.25}
+
+
+def test_clients_that_began_mid_period_are_not_taken_for_light_ones() -> None:
+    """The first period of a run is partial: four clients that began 0.6 s into it and took
+    25 each in the 0.4 s left spend at 62.5 per period, more than a quarter of the budget
+    each. Read over the whole period they would want 25 each, all fitting, and the next
+    period would go unrationed (the fastest taking what it can: one process of sixteen took
+    four times its share of the first measured window of bench/bench_scale.py that way)."""
+    limit = rk.Limit("w", 100, 1.0)
+    sh = Shares()
+    sh.roll(5, limit, 5.6)
+    for c in "abcd":  # counting began at 5.6, with the first busy request
+        sh.count(c, 25.0, 0.0)
+    sh.roll(6, limit, 6.0)
+    assert sh.level == pytest.approx(25.0)
+    assert fair_level({c: 25.0 for c in "abcd"}, {}, 100.0, 1.0) == math.inf  # without the start
 
 
 def test_which_limits_are_rationed() -> None:
@@ -176,7 +192,7 @@ def test_who_may_be_deferred() -> None:
 def test_fair_check_defers_to_the_next_period_and_books_nothing() -> None:
     limit = rk.Limit("w", 100, 1.0)
     sh = Shares()
-    sh.roll(9, limit)
+    sh.roll(9, limit, 9.0)
     sh.count("a", 80.0, 1.0)
     sh.count("b", 20.0, 1.0)
     now = 10.25
@@ -188,10 +204,10 @@ def test_fair_check_defers_to_the_next_period_and_books_nothing() -> None:
     # the latest next period among the budgets it is over wins, and names the binding item
     slow = rk.Limit("v", 100, 4.0)
     sh3 = Shares()
-    sh3.roll(1, slow)
+    sh3.roll(1, slow, 4.0)
     sh3.count("a", 80.0, 3.0)
     sh3.count("b", 20.0, 3.0)
-    sh3.roll(2, slow)  # level 50
+    sh3.roll(2, slow, 8.0)  # level 50
     sh3.count("a", 1.0, 0.0)
     d = fair_check([(sh, limit, 20.0, 0), (sh3, slow, 60.0, 1)], "a", True, now, None)
     assert d is not None and (d.start, d.binding, d.deferred) == (12.0, 1, True)

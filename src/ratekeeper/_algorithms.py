@@ -1087,20 +1087,25 @@ FAIR_MAX_PERIOD = 60.0
 waits for the next period."""
 
 
-def fair_level(got: dict[str, float], waited: dict[str, float], capacity: float, period: float) -> float:
+def fair_level(
+    got: dict[str, float], waited: dict[str, float], capacity: float, period: float, counted: float | None = None
+) -> float:
     """The fair share of one period (``inf``: nobody is rationed), from the period before.
 
     Each client's demand is estimated from what it was granted and how long it waited:
-    ``got * period / (period - waited)``, the rate it would have spent had it never waited (a
-    client that got everything at once shows its own pace; one that waited nearly all the
-    time shows a large demand). Then max-min fairness (water-filling): clients that want less
-    than an equal part of what is left keep what they want, the others share the rest
-    equally. When every demand fits (the budget was not contended), or one client spends it
-    alone, the level is ``inf``."""
+    ``got * period / (counted - waited)``, the rate it would have spent had it never waited
+    (a client that got everything at once shows its own pace; one that waited nearly all the
+    time shows a large demand). ``counted``: how much of the period was counted (from its
+    first busy request to its end; None: all of it), so that the first period of a run, or
+    one that became busy late, does not make its clients look light. Then max-min fairness
+    (water-filling): clients that want less than an equal part of what is left keep what
+    they want, the others share the rest equally. When every demand fits (the budget was not
+    contended), or one client spends it alone, the level is ``inf``."""
     if len(got) < 2:
         return math.inf
     floor = period * 1e-3
-    demands = sorted(g * period / max(period - waited.get(c, 0.0), floor) for c, g in got.items())
+    span = period if counted is None else counted
+    demands = sorted(g * period / max(span - waited.get(c, 0.0), floor) for c, g in got.items())
     left, n = capacity, len(demands)
     for d in demands:
         if d * n <= left:
@@ -1123,13 +1128,14 @@ class Shares:
     :func:`fair_level` of the period before, so an idle or light client does not hold back
     the busy ones. The Redis scripts (``reserve.lua``) mirror this class."""
 
-    __slots__ = ("got", "index", "level", "waited")
+    __slots__ = ("began", "got", "index", "level", "waited")
 
     def __init__(self) -> None:
         self.index: int | None = None
         self.level = math.inf
         self.got: dict[str, float] = {}
         self.waited: dict[str, float] = {}
+        self.began = -math.inf  # the store time the period's counting began (its first busy request)
 
     @staticmethod
     def applies(limit: Limit) -> bool:
@@ -1151,15 +1157,18 @@ class Shares:
             nxt += max(abs(nxt) * _ULP, _TINY)
         return k, nxt
 
-    def roll(self, k: int, limit: Limit) -> None:
-        """Begin period ``k``: its level from the period before (if that one was counted)."""
+    def roll(self, k: int, limit: Limit, now: float, epoch: float = 0.0) -> None:
+        """Begin period ``k`` at ``now``: its level from the period before (if that one was
+        counted, from when its counting began to its end)."""
         if self.index == k:
             return
         if self.index == k - 1:
-            self.level = fair_level(self.got, self.waited, limit.capacity, limit.period)
+            off, ep = (limit.offset, epoch) if limit.algorithm == "fixed" else (0.0, 0.0)
+            counted = min(k * limit.period + off - ep - self.began, limit.period)
+            self.level = fair_level(self.got, self.waited, limit.capacity, limit.period, counted)
         else:
             self.level = math.inf
-        self.index, self.got, self.waited = k, {}, {}
+        self.index, self.got, self.waited, self.began = k, {}, {}, now
 
     def over(self, client: str, cost: float) -> bool:
         """Whether ``cost`` takes ``client`` past its share of the current period. A client
@@ -1211,16 +1220,19 @@ def fair_check(
     booked: ask again when the latest of the periods it is over its share in ends), or None
     to go on (then :meth:`Shares.count` each once the request is booked)."""
     until, binding = -math.inf, 0
-    over = []
+    full = []
     for shares, limit, cost, index in entries:
         k, nxt = Shares.period_of(limit, now, epoch)
-        shares.roll(k, limit)
-        if deferrable and shares.over(client, cost):
-            over.append(shares)
-            if nxt > until:
+        shares.roll(k, limit, now, epoch)
+        if shares.got.get(client, 0.0) + cost > shares.level:
+            full.append(shares)
+            if deferrable and shares.over(client, cost) and nxt > until:
                 until, binding = nxt, index
-    if over and (max_wait is None or until - now <= max_wait):
-        for shares in over:  # the deferral is waiting: the client wants more of these
+    if until > -math.inf and (max_wait is None or until - now <= max_wait):
+        # the deferral is waiting: the client wants more of every budget it would take past
+        # its share (the one it is deferred for, and those of the request it spends as
+        # much of; not one it spends little of, which holds nobody back)
+        for shares in full:
             shares.count(client, 0.0, until - now)
         return Decision(until, now, False, binding, (), True)
     return None

@@ -244,7 +244,7 @@ def _reserve(
         counted = []
     d = algo.decide(states, [it[0] for it in items], [it[2] for it in items], now, priority, max_wait, 0.0)
     if d.granted:
-        for sh, cost, index in counted:  # the wait, on the budget that set the start
+        for sh, cost, index in counted:  # the wait counts on the budget that set the start
             sh.count(client, cost, d.start - now if index == d.binding else 0.0)
     return d, d.granted or undone
 
@@ -856,6 +856,7 @@ class SQLiteStore:
                 data = json.loads(row[0])
                 sh.index, sh.level = data["k"], float(data["level"])
                 sh.got, sh.waited = dict(data["got"]), dict(data["waited"])
+                sh.began = float(data.get("began", -math.inf))
             except (ValueError, KeyError, TypeError):
                 log.warning("SQLite store %s: unreadable fair shares of %r; counted afresh", self.path, limit.name)
                 sh = algo.Shares()
@@ -875,7 +876,9 @@ class SQLiteStore:
                 (
                     name,
                     scope or "",
-                    json.dumps({"k": sh.index, "level": sh.level, "got": sh.got, "waited": sh.waited}),
+                    json.dumps(
+                        {"k": sh.index, "level": sh.level, "got": sh.got, "waited": sh.waited, "began": sh.began}
+                    ),
                     now + 2 * periods[(name, scope)] + 1.0,
                 )
                 for (name, scope), sh in loaded.items()

@@ -7,6 +7,7 @@
 --   k       the index of the period counted (floor((now - offset) / period); offset: a fixed
 --           window's, 0 for the others)
 --   f       that period's fair share, from the period before (-1: nobody is rationed)
+--   s       the store time the period's counting began (its first busy request)
 --   g:<id>  units granted to client <id> in the period; w:<id> seconds it waited for them
 -- Shares are counted and enforced only while a request finds its budget at least FAIR_BUSY
 -- full (its cost included), and only for windowed limits of a period up to FAIR_MAX_PERIOD.
@@ -19,9 +20,11 @@ local function fair_applies(a, period)
   return a ~= 'q' and period <= FAIR_MAX_PERIOD
 end
 
--- _algorithms.fair_level over the hash of the period before
-local function fair_level(flat, capacity, period)
+-- _algorithms.Shares.roll's fair_level over the hash of the period before, which ended at
+-- `period_end`
+local function fair_level(flat, capacity, period, period_end)
   local got, waited, n = {}, {}, 0
+  local began = -math.huge
   for i = 1, #flat, 2 do
     local f = flat[i]
     local kind, id = string.sub(f, 1, 2), string.sub(f, 3)
@@ -30,15 +33,18 @@ local function fair_level(flat, capacity, period)
       n = n + 1
     elseif kind == 'w:' then
       waited[id] = tonumber(flat[i + 1])
+    elseif f == 's' then
+      began = tonumber(flat[i + 1])
     end
   end
   if n < 2 then
     return -1
   end
   local lowest = period * 1e-3
+  local span = math.min(period_end - began, period)
   local demands = {}
   for id, g in pairs(got) do
-    demands[#demands + 1] = g * period / math.max(period - (waited[id] or 0.0), lowest)
+    demands[#demands + 1] = g * period / math.max(span - (waited[id] or 0.0), lowest)
   end
   table.sort(demands)
   local left = capacity
@@ -57,10 +63,9 @@ end
 -- The shares of the busy budgets `busy` (lists of {key, a, capacity, period, offset, cost,
 -- item index}): each one's hash rolled to the current period. Returns what to count once the
 -- request is granted, and a deferral reply <next period, now, 2, binding> when the caller may
--- be deferred and is over its share of one of them (the latest next period wins; the wait is
--- counted on the budgets it is over, the ones that hold it back).
+-- be deferred and is over its share of one of them (the latest next period wins).
 local function fair_check(busy, now, max_wait)
-  local counted, over, until_t, binding = {}, {}, nil, 0
+  local counted, full, until_t, binding = {}, {}, nil, 0
   for j = 1, #busy do
     local b = busy[j]
     local key, a, capacity, period, offset = b[1], b[2], b[3], b[4], b[5]
@@ -78,15 +83,18 @@ local function fair_check(busy, now, max_wait)
       level, got = tonumber(m[2]), tonumber(m[3]) or 0.0
     else
       if was == k - 1 then
-        level = fair_level(redis.call('HGETALL', fkey), capacity, period)
+        level = fair_level(redis.call('HGETALL', fkey), capacity, period, k * period + off - 0.0)
       end
       redis.call('DEL', fkey)
-      redis.call('HSET', fkey, 'k', string.format('%.17g', k), 'f', string.format('%.17g', level))
+      redis.call('HSET', fkey, 'k', string.format('%.17g', k), 'f', string.format('%.17g', level), 's',
+        string.format('%.17g', now))
       redis.call('PEXPIRE', fkey, math.ceil((2 * period + 1) * 1000))
     end
     counted[j] = { fkey, b[6], b[7] }
+    if level >= 0 and got + b[6] > level then
+      full[#full + 1] = fkey
+    end
     if FAIR_MAY_DEFER and level >= 0 and got > 0 and got + b[6] > (1.0 + FAIR_SLACK) * level then
-      over[#over + 1] = fkey
       local nxt = (k + 1) * period + off - 0.0
       while math.floor((nxt + 0.0 - off) / period) <= k do
         nxt = nxt + math.max(math.abs(nxt) * 2.220446049250313e-16, 5e-324)
@@ -97,23 +105,28 @@ local function fair_check(busy, now, max_wait)
     end
   end
   if until_t ~= nil and (max_wait ~= max_wait or until_t - now <= max_wait) then
-    for j = 1, #over do -- the deferral is waiting: the client wants more of these
-      redis.call('HINCRBYFLOAT', over[j], 'w:' .. FAIR_ID, string.format('%.17g', until_t - now))
+    -- the deferral is waiting: the client wants more of every budget it would take past its
+    -- share (the one it is deferred for, and those of the request it spends as much of; not
+    -- one it spends little of, which holds nobody back)
+    for j = 1, #full do
+      redis.call('HINCRBYFLOAT', full[j], 'w:' .. FAIR_ID, string.format('%.17g', until_t - now))
     end
     return counted, struct.pack('<dddd', until_t, now, 2, binding)
   end
   return counted, nil
 end
 
--- A granted request: its units on every busy budget, and the time it waited on the one that
--- set its start (`binding`, 0-based; a budget that did not hold it back saw no demand)
-local function fair_count(counted, waited, binding)
+-- A granted request: its units on every busy budget, and the time it waited (`waits[j]`, nil: none) on the budget that set its start: a
+-- budget that did not hold it back saw no demand (a process waiting for its orders budget
+-- wants no more of the weight beside it, even while that weight is full)
+local function fair_count(counted, waits)
   for j = 1, #counted do
-    local fkey, cost, index = counted[j][1], counted[j][2], counted[j][3]
+    local fkey, cost = counted[j][1], counted[j][2]
     if cost > 0 then
       redis.call('HINCRBYFLOAT', fkey, 'g:' .. FAIR_ID, string.format('%.17g', cost))
     end
-    if waited > 0 and index == binding then
+    local waited = waits[j]
+    if waited ~= nil and waited > 0 then
       redis.call('HINCRBYFLOAT', fkey, 'w:' .. FAIR_ID, string.format('%.17g', waited))
     end
   end

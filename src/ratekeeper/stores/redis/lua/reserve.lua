@@ -57,7 +57,7 @@ local function decide(items, states, now, max_wait)
     if deferral ~= nil then
       return deferral, false -- nothing saved: the takes above are dropped with the states
     end
-    fair_count(counted, 0.0, 0)
+    fair_count(counted, {})
     return spack('<d', now)
   end
   for i = taken, 1, -1 do
@@ -76,7 +76,13 @@ local function decide(items, states, now, max_wait)
   if max_wait == max_wait and t - now > max_wait then
     return spack('<dddd', t, now, 0, binding)
   end
-  fair_count(counted, t - now, binding)
+  local waits = {} -- the wait counts on the budget that set the start
+  for j = 1, #counted do
+    if counted[j][3] == binding then
+      waits[j] = t - now
+    end
+  end
+  fair_count(counted, waits)
   if n == 1 then
     return spack('<ddddd', t, now, 1, 0, commit(states[1], items[1], t))
   end

@@ -203,7 +203,7 @@ do
         writes[i]()
       end
       if counted ~= nil then
-        fair_count(counted, 0.0, 0)
+        fair_count(counted, {})
       end
       return struct.pack('<d', now)
     end
