@@ -94,8 +94,8 @@ def test_no_previous_period_means_no_level() -> None:
     sh.roll(7, limit, 7.0)
     assert (sh.index, sh.level) == (7, math.inf)
     assert not sh.over("a", 1e9)
-    sh.count("a", 60.0, 0.5)
-    sh.count("b", 40.0, 0.5)
+    sh.count("a", 60.0, 7.0, 7.5)
+    sh.count("b", 40.0, 7.0, 7.5)
     sh.roll(7, limit, 7.0)  # the same period: nothing changes
     assert sh.got == {"a": 60.0, "b": 40.0}
     sh.roll(9, limit, 9.0)  # a gap: the period before (8) was not counted
@@ -106,9 +106,9 @@ def test_shares_roll_into_the_next_period_with_a_level() -> None:
     limit = rk.Limit("w", 100, 1.0)
     sh = Shares()
     sh.roll(3, limit, 3.0)
-    sh.count("a", 80.0, 0.5)
-    sh.count("a", 0.0, 0.5)
-    sh.count("b", 20.0, 1.0)
+    sh.count("a", 80.0, 3.0, 3.5)
+    sh.count("a", 0.0, 3.5, 4.0)
+    sh.count("b", 20.0, 3.0, 4.0)
     assert sh.waited == {"a": 1.0, "b": 1.0}
     sh.roll(4, limit, 4.0)
     assert sh.level == pytest.approx(50.0)
@@ -116,14 +116,29 @@ def test_shares_roll_into_the_next_period_with_a_level() -> None:
     # a client that got nothing yet in the period is never over, whatever the cost (once a
     # period: nothing is deferred for ever)
     assert not sh.over("a", 1000.0)
-    sh.count("a", 1.0, 0.0)
+    sh.count("a", 1.0, 4.0, 4.0)
     assert not sh.over("a", 50.0 * (1 + FAIR_SLACK) - 1.0)
     assert sh.over("a", 50.0 * (1 + FAIR_SLACK) - 1.0 + 0.01)
-    sh.count("a", 49.0, 0.0)
+    sh.count("a", 49.0, 4.0, 4.0)
     assert sh.over("a", 3.0) and not sh.over("b", 52.0)
     assert "a" not in sh.waited  # no wait, nothing recorded
-    sh.count("b", 0.0, 0.25)  # a deferral: a wait, no units
+    sh.count("b", 0.0, 4.0, 4.25)  # a deferral: a wait, no units
     assert sh.got == {"a": 50.0} and sh.waited == {"b": 0.25}
+
+
+def test_the_threads_of_a_client_waiting_at_once_wait_once() -> None:
+    """A client's waiting is the union of its waits, not their sum: two threads of one
+    process waiting over the same half second wait half a second (summed, a process with
+    two threads looked twice as hungry as it was, and a greedy one beside it was held to 94%
+    of the budget)."""
+    sh = Shares()
+    sh.roll(3, rk.Limit("w", 100, 1.0), 3.0)
+    sh.count("a", 1.0, 3.1, 3.6)
+    sh.count("a", 1.0, 3.2, 3.6)  # inside the first
+    sh.count("a", 1.0, 3.3, 3.7)  # 0.1 s past it
+    sh.count("a", 0.0, 3.9, 4.0)  # a deferral, after a gap
+    assert sh.waited["a"] == pytest.approx(0.5 + 0.1 + 0.1)
+    assert sh.got["a"] == 3.0
 
 
 def test_clients_that_began_mid_period_are_not_taken_for_light_ones() -> None:
@@ -136,7 +151,7 @@ def test_clients_that_began_mid_period_are_not_taken_for_light_ones() -> None:
     sh = Shares()
     sh.roll(5, limit, 5.6)
     for c in "abcd":  # counting began at 5.6, with the first busy request
-        sh.count(c, 25.0, 0.0)
+        sh.count(c, 25.0, 5.6, 5.6)
     sh.roll(6, limit, 6.0)
     assert sh.level == pytest.approx(25.0)
     assert fair_level({c: 25.0 for c in "abcd"}, {}, 100.0, 1.0) == math.inf  # without the start
@@ -193,26 +208,27 @@ def test_fair_check_defers_to_the_next_period_and_books_nothing() -> None:
     limit = rk.Limit("w", 100, 1.0)
     sh = Shares()
     sh.roll(9, limit, 9.0)
-    sh.count("a", 80.0, 1.0)
-    sh.count("b", 20.0, 1.0)
+    sh.count("a", 80.0, 9.0, 10.0)
+    sh.count("b", 20.0, 9.0, 10.0)
     now = 10.25
     sh2 = copy.deepcopy(sh)
     assert fair_check([(sh, limit, 40.0, 0)], "a", True, now, None) is None  # 40 <= 52.5
-    sh.count("a", 40.0, 0.0)
+    sh.count("a", 40.0, 10.25, 10.25)
     d = fair_check([(sh, limit, 20.0, 0)], "a", True, now, None)
     assert d == Decision(11.0, now, False, 0, (), True)
     # the latest next period among the budgets it is over wins, and names the binding item
     slow = rk.Limit("v", 100, 4.0)
     sh3 = Shares()
     sh3.roll(1, slow, 4.0)
-    sh3.count("a", 80.0, 3.0)
-    sh3.count("b", 20.0, 3.0)
+    sh3.count("a", 80.0, 4.0, 7.0)
+    sh3.count("b", 20.0, 4.0, 7.0)
     sh3.roll(2, slow, 8.0)  # level 50
-    sh3.count("a", 1.0, 0.0)
+    sh3.count("a", 1.0, 8.0, 8.0)
     d = fair_check([(sh, limit, 20.0, 0), (sh3, slow, 60.0, 1)], "a", True, now, None)
     assert d is not None and (d.start, d.binding, d.deferred) == (12.0, 1, True)
-    # the deferral counts as waiting, on each busy budget of the request (no units)
-    assert sh.waited["a"] == pytest.approx(0.75 + 1.75) and sh3.waited["a"] == pytest.approx(1.75)
+    # the deferral counts as waiting (no units) on each budget of the request the client would
+    # take past its share, as the union of its waits: on sh, 0.75 s until 11.0 before, 1.0 more now
+    assert sh.waited["a"] == pytest.approx(0.75 + 1.0) and sh3.waited["a"] == pytest.approx(1.75)
     assert sh.got["a"] == 40.0 and sh3.got["a"] == 1.0
     # not allowed to wait that long, or not deferrable: go on as usual
     assert fair_check([(sh, limit, 20.0, 0)], "a", True, now, 0.5) is None
@@ -319,7 +335,9 @@ def test_the_heavier_client_is_deferred_past_its_share_then_served(redis_url: st
         (after,) = share_keys(redis_url, a).values()
         ga, wa = b"g:" + a._instance.encode(), b"w:" + a._instance.encode()
         assert float(after[ga]) == float(counts[ga]) == 40.0
-        assert float(after[wa]) == pytest.approx(float(counts[wa]) + 1.0)
+        # (the union of its waits: only the part after the end of those counted before)
+        busy = float(counts.get(b"u:" + a._instance.encode(), -math.inf))
+        assert float(after[wa]) == pytest.approx(float(counts[wa]) + max(0.0, t0 + 2 - max(t0 + 1, busy)))
         # B is within its share
         d = b.reserve(one(limit, 40), 0, None)
         assert d.granted and not d.deferred

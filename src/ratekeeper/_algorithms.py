@@ -1128,7 +1128,7 @@ class Shares:
     :func:`fair_level` of the period before, so an idle or light client does not hold back
     the busy ones. The Redis scripts (``reserve.lua``) mirror this class."""
 
-    __slots__ = ("began", "got", "index", "level", "waited")
+    __slots__ = ("began", "busy", "got", "index", "level", "waited")
 
     def __init__(self) -> None:
         self.index: int | None = None
@@ -1136,6 +1136,7 @@ class Shares:
         self.got: dict[str, float] = {}
         self.waited: dict[str, float] = {}
         self.began = -math.inf  # the store time the period's counting began (its first busy request)
+        self.busy: dict[str, float] = {}  # each client's latest end of a wait counted
 
     @staticmethod
     def applies(limit: Limit) -> bool:
@@ -1168,7 +1169,7 @@ class Shares:
             self.level = fair_level(self.got, self.waited, limit.capacity, limit.period, counted)
         else:
             self.level = math.inf
-        self.index, self.got, self.waited, self.began = k, {}, {}, now
+        self.index, self.got, self.waited, self.began, self.busy = k, {}, {}, now, {}
 
     def over(self, client: str, cost: float) -> bool:
         """Whether ``cost`` takes ``client`` past its share of the current period. A client
@@ -1177,13 +1178,18 @@ class Shares:
         got = self.got.get(client, 0.0)
         return got > 0 and got + cost > (1.0 + FAIR_SLACK) * self.level
 
-    def count(self, client: str, cost: float, waited: float) -> None:
-        """``client`` was granted ``cost`` after waiting ``waited`` seconds (or, with a cost
-        of 0, was deferred for that long)."""
+    def count(self, client: str, cost: float, now: float, until: float) -> None:
+        """``client`` asked at ``now`` and was granted ``cost`` at ``until`` (or, with a cost
+        of 0, was deferred until then). Its waiting is the union of such intervals, not
+        their sum: the threads of one client waiting at the same time wait once (summed, a
+        client with two threads looked twice as hungry as it was)."""
         if cost > 0:
             self.got[client] = self.got.get(client, 0.0) + cost
-        if waited > 0:
-            self.waited[client] = self.waited.get(client, 0.0) + waited
+        busy = self.busy.get(client, -math.inf)
+        added = until - max(now, busy)
+        if added > 0:
+            self.waited[client] = self.waited.get(client, 0.0) + added
+            self.busy[client] = until
 
 
 def may_defer(priority: int, max_wait: float | None) -> bool:
@@ -1233,6 +1239,6 @@ def fair_check(
         # its share (the one it is deferred for, and those of the request it spends as
         # much of; not one it spends little of, which holds nobody back)
         for shares in full:
-            shares.count(client, 0.0, until - now)
+            shares.count(client, 0.0, now, until)
         return Decision(until, now, False, binding, (), True)
     return None

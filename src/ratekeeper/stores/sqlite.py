@@ -235,7 +235,7 @@ def _reserve(
             if deferral is not None:
                 return deferral, False  # (the states are not saved: the takes are dropped)
             for sh, cost, _ in counted:
-                sh.count(client, cost, 0.0)
+                sh.count(client, cost, now, now)
             return algo.Decision(now, now, True, 0, (now,) * len(items)), True
         deferral, counted = fair(False)
         if deferral is not None:
@@ -245,7 +245,7 @@ def _reserve(
     d = algo.decide(states, [it[0] for it in items], [it[2] for it in items], now, priority, max_wait, 0.0)
     if d.granted:
         for sh, cost, index in counted:  # the wait counts on the budget that set the start
-            sh.count(client, cost, d.start - now if index == d.binding else 0.0)
+            sh.count(client, cost, now, d.start if index == d.binding else now)
     return d, d.granted or undone
 
 
@@ -855,7 +855,7 @@ class SQLiteStore:
             try:
                 data = json.loads(row[0])
                 sh.index, sh.level = data["k"], float(data["level"])
-                sh.got, sh.waited = dict(data["got"]), dict(data["waited"])
+                sh.got, sh.waited, sh.busy = dict(data["got"]), dict(data["waited"]), dict(data.get("busy", {}))
                 sh.began = float(data.get("began", -math.inf))
             except (ValueError, KeyError, TypeError):
                 log.warning("SQLite store %s: unreadable fair shares of %r; counted afresh", self.path, limit.name)
@@ -877,7 +877,14 @@ class SQLiteStore:
                     name,
                     scope or "",
                     json.dumps(
-                        {"k": sh.index, "level": sh.level, "got": sh.got, "waited": sh.waited, "began": sh.began}
+                        {
+                            "k": sh.index,
+                            "level": sh.level,
+                            "got": sh.got,
+                            "waited": sh.waited,
+                            "began": sh.began,
+                            "busy": sh.busy,
+                        }
                     ),
                     now + 2 * periods[(name, scope)] + 1.0,
                 )

@@ -9,6 +9,7 @@
 --   f       that period's fair share, from the period before (-1: nobody is rationed)
 --   s       the store time the period's counting began (its first busy request)
 --   g:<id>  units granted to client <id> in the period; w:<id> seconds it waited for them
+--           (the union of its waits: u:<id> is the latest end of one counted)
 -- Shares are counted and enforced only while a request finds its budget at least FAIR_BUSY
 -- full (its cost included), and only for windowed limits of a period up to FAIR_MAX_PERIOD.
 
@@ -60,6 +61,18 @@ local function fair_level(flat, capacity, period, period_end)
   return -1
 end
 
+-- A wait of this client from `now` until `until_t` on one counted budget (`c`: {fkey, cost,
+-- index, the latest end of a wait counted}), as Shares.count: only the part after its waits
+-- counted before
+local function fair_wait(c, now, until_t)
+  local added = until_t - math.max(now, c[4])
+  if added > 0 then
+    redis.call('HINCRBYFLOAT', c[1], 'w:' .. FAIR_ID, string.format('%.17g', added))
+    redis.call('HSET', c[1], 'u:' .. FAIR_ID, string.format('%.17g', until_t))
+    c[4] = until_t
+  end
+end
+
 -- The shares of the busy budgets `busy` (lists of {key, a, capacity, period, offset, cost,
 -- item index}): each one's hash rolled to the current period. Returns what to count once the
 -- request is granted, and a deferral reply <next period, now, 2, binding> when the caller may
@@ -76,11 +89,11 @@ local function fair_check(busy, now, max_wait)
       off = offset
     end
     local k = math.floor((now + 0.0 - off) / period)
-    local m = redis.call('HMGET', fkey, 'k', 'f', 'g:' .. FAIR_ID)
-    local level, got = -1, 0.0
+    local m = redis.call('HMGET', fkey, 'k', 'f', 'g:' .. FAIR_ID, 'u:' .. FAIR_ID)
+    local level, got, busy = -1, 0.0, -math.huge
     local was = tonumber(m[1])
     if was == k then
-      level, got = tonumber(m[2]), tonumber(m[3]) or 0.0
+      level, got, busy = tonumber(m[2]), tonumber(m[3]) or 0.0, tonumber(m[4]) or -math.huge
     else
       if was == k - 1 then
         level = fair_level(redis.call('HGETALL', fkey), capacity, period, k * period + off - 0.0)
@@ -90,9 +103,9 @@ local function fair_check(busy, now, max_wait)
         string.format('%.17g', now))
       redis.call('PEXPIRE', fkey, math.ceil((2 * period + 1) * 1000))
     end
-    counted[j] = { fkey, b[6], b[7] }
+    counted[j] = { fkey, b[6], b[7], busy }
     if level >= 0 and got + b[6] > level then
-      full[#full + 1] = fkey
+      full[#full + 1] = counted[j]
     end
     if FAIR_MAY_DEFER and level >= 0 and got > 0 and got + b[6] > (1.0 + FAIR_SLACK) * level then
       local nxt = (k + 1) * period + off - 0.0
@@ -109,25 +122,26 @@ local function fair_check(busy, now, max_wait)
     -- share (the one it is deferred for, and those of the request it spends as much of; not
     -- one it spends little of, which holds nobody back)
     for j = 1, #full do
-      redis.call('HINCRBYFLOAT', full[j], 'w:' .. FAIR_ID, string.format('%.17g', until_t - now))
+      fair_wait(full[j], now, until_t)
     end
     return counted, struct.pack('<dddd', until_t, now, 2, binding)
   end
   return counted, nil
 end
 
--- A granted request: its units on every busy budget, and the time it waited (`waits[j]`, nil: none) on the budget that set its start: a
--- budget that did not hold it back saw no demand (a process waiting for its orders budget
--- wants no more of the weight beside it, even while that weight is full)
-local function fair_count(counted, waits)
+-- A granted request: its units on every busy budget, and its wait from `now` until its
+-- start (`waits[j]`, nil: none) on the budget that set that start: a budget that did not hold
+-- it back saw no demand (a process waiting for its orders budget wants no more of the weight
+-- beside it, even while that weight is full)
+local function fair_count(counted, waits, now)
   for j = 1, #counted do
     local fkey, cost = counted[j][1], counted[j][2]
     if cost > 0 then
       redis.call('HINCRBYFLOAT', fkey, 'g:' .. FAIR_ID, string.format('%.17g', cost))
     end
-    local waited = waits[j]
-    if waited ~= nil and waited > 0 then
-      redis.call('HINCRBYFLOAT', fkey, 'w:' .. FAIR_ID, string.format('%.17g', waited))
+    local until_t = waits[j]
+    if until_t ~= nil then
+      fair_wait(counted[j], now, until_t)
     end
   end
 end

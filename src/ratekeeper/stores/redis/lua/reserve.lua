@@ -57,7 +57,7 @@ local function decide(items, states, now, max_wait)
     if deferral ~= nil then
       return deferral, false -- nothing saved: the takes above are dropped with the states
     end
-    fair_count(counted, {})
+    fair_count(counted, {}, now)
     return spack('<d', now)
   end
   for i = taken, 1, -1 do
@@ -79,10 +79,10 @@ local function decide(items, states, now, max_wait)
   local waits = {} -- the wait counts on the budget that set the start
   for j = 1, #counted do
     if counted[j][3] == binding then
-      waits[j] = t - now
+      waits[j] = t
     end
   end
-  fair_count(counted, waits)
+  fair_count(counted, waits, now)
   if n == 1 then
     return spack('<ddddd', t, now, 1, 0, commit(states[1], items[1], t))
   end

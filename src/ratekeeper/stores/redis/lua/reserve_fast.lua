@@ -203,7 +203,7 @@ do
         writes[i]()
       end
       if counted ~= nil then
-        fair_count(counted, {})
+        fair_count(counted, {}, now)
       end
       return struct.pack('<d', now)
     end
