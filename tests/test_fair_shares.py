@@ -846,14 +846,26 @@ async def adrive(clock: FakeClock, task: asyncio.Future[rk.AsyncGrant]) -> None:
     raise AssertionError("the task never finished")
 
 
-@pytest.mark.parametrize("algorithm", WINDOWED)
-async def test_async_a_deferred_acquire_sleeps_until_the_next_period(redis_url: str, algorithm: Algorithm) -> None:
+@asynccontextmanager
+async def async_deferring(
+    url: str, limit: rk.Limit
+) -> AsyncIterator[tuple[FakeClock, rk.AsyncLimiter, RedisStore, float, tuple[float, float]]]:
+    """Client A over its share of ``limit`` (:func:`async_over_share`) and an AsyncLimiter
+    on A's store: (clock, the limiter, client B's store, T0, the budget as it stands)."""
     clock = FakeClock(start=999.5)
-    limit = rk.Limit("w", 100, 1.0, algorithm=algorithm)
-    async with async_clients(redis_url, clock) as (a, (b, c)):
+    async with async_clients(url, clock) as (a, (b, c)):
         t0 = await async_over_share(clock, a, b, c, limit)
         lim = rk.AsyncLimiter([limit], store=a, clock=clock)
-        before = budget(b, limit)
+        try:
+            yield clock, lim, b, t0, budget(b, limit)
+        finally:
+            await lim.aclose()
+
+
+@pytest.mark.parametrize("algorithm", WINDOWED)
+async def test_async_a_deferred_acquire_sleeps_until_the_next_period(redis_url: str, algorithm: Algorithm) -> None:
+    limit = rk.Limit("w", 100, 1.0, algorithm=algorithm)
+    async with async_deferring(redis_url, limit) as (clock, lim, b, t0, before):
         task = asyncio.ensure_future(lim.acquire({"w": 10}))
         await wait_sleepers(clock, 1)
         assert clock.next_deadline() == pytest.approx(clock.now() + 1.0)
@@ -861,30 +873,20 @@ async def test_async_a_deferred_acquire_sleeps_until_the_next_period(redis_url: 
         await adrive(clock, task)
         grant = await asyncio.wait_for(task, 5)
         assert grant.at is not None and grant.at >= t0 + 2 and grant.waited >= 1.0
-        await lim.aclose()
 
 
 async def test_async_a_timeout_shorter_than_the_deferral_is_not_deferred(redis_url: str) -> None:
-    clock = FakeClock(start=999.5)
     limit = rk.Limit("w", 100, 1.0)
-    async with async_clients(redis_url, clock) as (a, (b, c)):
-        await async_over_share(clock, a, b, c, limit)
-        lim = rk.AsyncLimiter([limit], store=a, clock=clock)
-        before = budget(b, limit)
+    async with async_deferring(redis_url, limit) as (clock, lim, b, _, before):
         with pytest.raises(rk.RateLimited) as e:
             await lim.acquire({"w": 10}, timeout=0.5)
         assert e.value.retry_after is not None and e.value.retry_after > 1.0
         assert clock.sleepers() == 0 and budget(b, limit) == before
-        await lim.aclose()
 
 
 async def test_async_cancelling_a_deferred_acquire_leaves_nothing_booked(redis_url: str) -> None:
-    clock = FakeClock(start=999.5)
     limit = rk.Limit("w", 100, 1.0)
-    async with async_clients(redis_url, clock) as (a, (b, c)):
-        await async_over_share(clock, a, b, c, limit)
-        lim = rk.AsyncLimiter([limit], store=a, clock=clock)
-        before = budget(b, limit)
+    async with async_deferring(redis_url, limit) as (clock, lim, b, _, before):
         task = asyncio.ensure_future(lim.acquire({"w": 10}))
         await wait_sleepers(clock, 1)
         assert clock.next_deadline() == pytest.approx(clock.now() + 1.0)  # deferred
@@ -899,7 +901,6 @@ async def test_async_cancelling_a_deferred_acquire_leaves_nothing_booked(redis_u
         task = asyncio.ensure_future(lim.acquire({"w": 10}))
         await adrive(clock, task)
         await asyncio.wait_for(task, 5)
-        await lim.aclose()
 
 
 # ---------------------------------------------------------------------------------------

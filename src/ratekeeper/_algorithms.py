@@ -408,8 +408,15 @@ def _window_index(t: float, limit: Limit, epoch: float) -> int:
 def _window_start(k: int, limit: Limit, epoch: float) -> float:
     """The start of window ``k``, nudged up where rounding would place it in window k - 1
     (periods like 0.1 at clock values like 1.7e9): a slot found for window k is booked there."""
-    t = k * limit.period + limit.offset - epoch
-    while _window_index(t, limit, epoch) < k:
+    return _grid_start(k, limit.period, limit.offset, epoch)
+
+
+def _grid_start(k: int, period: float, offset: float, epoch: float) -> float:
+    """The first time of period ``k`` of the grid ``floor((t + epoch - offset) / period)``
+    (a fixed limit's windows: :func:`_window_index`), nudged up where rounding would place
+    it in period k - 1."""
+    t = k * period + offset - epoch
+    while math.floor((t + epoch - offset) / period) < k:
         t += max(abs(t) * _ULP, _TINY)
     return t
 
@@ -1151,12 +1158,8 @@ class Shares:
         request deferred there is in the next period when it asks again, and strictly later
         than ``now``."""
         off, ep = (limit.offset, epoch) if limit.algorithm == "fixed" else (0.0, 0.0)
-        period = limit.period
-        k = math.floor((now + ep - off) / period)  # (_window_index for a fixed limit)
-        nxt = (k + 1) * period + off - ep  # (_window_start)
-        while math.floor((nxt + ep - off) / period) <= k:
-            nxt += max(abs(nxt) * _ULP, _TINY)
-        return k, nxt
+        k = math.floor((now + ep - off) / limit.period)  # (_window_index for a fixed limit)
+        return k, _grid_start(k + 1, limit.period, off, ep)
 
     def roll(self, k: int, limit: Limit, now: float, epoch: float = 0.0) -> None:
         """Begin period ``k`` at ``now``: its level from the period before (if that one was

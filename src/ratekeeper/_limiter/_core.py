@@ -475,13 +475,18 @@ class _Core:
             w.checked = w.wake_at  # the store could not say: the booking held stands
         if q.holder is not w or w.state != RESERVED or not self._outranked(q, w):
             return None
-        w.state = DISPLACED
-        heapq.heappush(q.heap, w)
-        self._promote(q)
+        self._step_aside(q, w)
         return w.decision
 
     def _outranked(self, q: _Queue, w: _Waiter) -> bool:
         return bool(q.heap) and q.heap[0].priority > w.priority
+
+    def _step_aside(self, q: _Queue, w: _Waiter) -> None:
+        """The head ``w`` gives the turn to the higher priority queued meanwhile and queues
+        again behind it (the caller gives back whatever ``w`` had booked)."""
+        w.state = DISPLACED
+        heapq.heappush(q.heap, w)
+        self._promote(q)
 
     # -- statistics ---------------------------------------------------------------------
 

@@ -99,7 +99,7 @@ _SCHEMA = (
     " PRIMARY KEY (name, scope, holder)) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS ratekeeper_leases_expires ON ratekeeper_leases (expires)",
     # fair shares of busy budgets between the store objects spending them (_algorithms.Shares):
-    # one row per budget, JSON {k, level, got, waited}; older versions never read it
+    # one row per budget, JSON {k, level, got, waited, began, busy}; older versions never read it
     "CREATE TABLE IF NOT EXISTS ratekeeper_shares ("
     " name TEXT NOT NULL, scope TEXT NOT NULL, state TEXT NOT NULL, expires REAL NOT NULL,"
     " PRIMARY KEY (name, scope)) WITHOUT ROWID",
@@ -176,7 +176,7 @@ def _is_busy(exc: BaseException) -> bool:
     return "locked" in msg or "busy" in msg
 
 
-Shares = Callable[[Sequence[int]], list[algo.Shares]]
+LoadShares = Callable[[Sequence[int]], list[algo.Shares]]
 """Loads the fair shares of the items at the given indexes (a budget named twice: one)."""
 
 
@@ -186,7 +186,7 @@ def _reserve(
     now: float,
     priority: int,
     max_wait: float | None,
-    shares: Shares | None = None,
+    shares: LoadShares | None = None,
     client: str = "",
     again: bool = False,
 ) -> tuple[algo.Decision, bool]:

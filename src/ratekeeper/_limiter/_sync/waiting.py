@@ -29,7 +29,6 @@ the same single reading, which is the same thing).
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Callable, Sequence
 
@@ -180,9 +179,7 @@ class Waiting(LimiterBase):
                             w.decision = None
                             w.deferred = True
                             if self._outranked(q, w):
-                                w.state = DISPLACED
-                                heapq.heappush(q.heap, w)
-                                self._promote(q)
+                                self._step_aside(q, w)
                             else:
                                 w.retry_at = clock.now() + (d.start - d.now)
                             continue
@@ -199,9 +196,7 @@ class Waiting(LimiterBase):
                         w.wake_at = clock.now() + (d.start - d.now)
                         if self._outranked(q, w):
                             # a higher priority arrived while we were booking: step aside
-                            w.state = DISPLACED
-                            heapq.heappush(q.heap, w)
-                            self._promote(q)
+                            self._step_aside(q, w)
                             refund = d
                     if refund is not None:
                         self._give_back(items, refund.placed)

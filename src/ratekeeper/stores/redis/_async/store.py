@@ -163,7 +163,7 @@ class AsyncRedisStore(RedisCore):
         return await self._areserve(items, priority, max_wait, False)
 
     async def areserve_again(self, items: Sequence[Item], priority: int, max_wait: float | None) -> algo.Decision:
-        """``areserve`` for a request this store deferred before (over its fair share of a
+        """The reservation of a request this store deferred before (over its fair share of a
         busy budget): never deferred a second time."""
         return await self._areserve(items, priority, max_wait, True)
 

@@ -164,7 +164,7 @@ class RedisStore(RedisCore):
         return self._reserve(items, priority, max_wait, False)
 
     def reserve_again(self, items: Sequence[Item], priority: int, max_wait: float | None) -> algo.Decision:
-        """``areserve`` for a request this store deferred before (over its fair share of a
+        """The reservation of a request this store deferred before (over its fair share of a
         busy budget): never deferred a second time."""
         return self._reserve(items, priority, max_wait, True)
 
